@@ -1,0 +1,228 @@
+//! Decoding: bytes in, an upright 8-bit sRGB [`Image`] out.
+//!
+//! The order matters for safety: the byte limit is checked before anything is parsed, the
+//! format is taken from the magic bytes only, the pixel limit is checked against the header's
+//! dimensions before the pixel buffer is allocated, and the decoder itself runs under an
+//! allocation cap, so no input can make glint allocate beyond the limits in force.
+
+use std::io::Cursor;
+
+use image::codecs::{gif::GifDecoder, jpeg::JpegDecoder, png::PngDecoder, tiff::TiffDecoder, webp::WebPDecoder};
+use image::metadata::Orientation;
+use image::{ColorType, ImageDecoder, ImageError};
+
+use super::color;
+use super::{Format, Sniffed, sniff};
+use crate::cpu;
+use crate::error::DecodeError;
+use crate::image::Image;
+use crate::limits::Limits;
+use crate::spec::{Flip, Rotate};
+
+/// A decoded input.
+#[derive(Debug)]
+pub struct Decoded {
+    /// The pixels, upright and in sRGB.
+    pub image: Image,
+    /// The format the input was in.
+    pub format: Format,
+    /// The EXIF orientation (1-8) that was applied.
+    pub orientation: u8,
+    /// Whether an embedded ICC profile was converted to sRGB.
+    pub icc_converted: bool,
+}
+
+/// What the header says, without decoding pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    /// The format.
+    pub format: Format,
+    /// Width as stored.
+    pub width: u32,
+    /// Height as stored.
+    pub height: u32,
+    /// EXIF orientation 1-8 (width and height swap for 5-8).
+    pub orientation: u8,
+}
+
+impl Probe {
+    /// Width and height once the orientation is applied.
+    pub fn upright_size(&self) -> (u32, u32) {
+        if self.orientation >= 5 { (self.height, self.width) } else { (self.width, self.height) }
+    }
+}
+
+/// Reads the header: format, dimensions and orientation, checked against the limits.
+pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, DecodeError> {
+    let format = check_input(bytes, limits)?;
+    let mut decoder = open(format, bytes, limits)?;
+    let (width, height) = checked_dimensions(decoder.as_ref(), format, limits)?;
+    let orientation = decoder.orientation().map_or(1, Orientation::to_exif);
+    Ok(Probe { format, width, height, orientation })
+}
+
+/// Decodes an image file held in memory.
+pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, DecodeError> {
+    let format = check_input(bytes, limits)?;
+    let mut decoder = open(format, bytes, limits)?;
+    let (width, height) = checked_dimensions(decoder.as_ref(), format, limits)?;
+
+    // Bound everything the decoder allocates: the pixels plus a margin for its own tables.
+    let mut caps = image::Limits::default();
+    caps.max_alloc = Some(decoder.total_bytes().saturating_add(64 << 20));
+    decoder.set_limits(caps).map_err(|e| map_error(format, e, limits))?;
+
+    // Damaged metadata must not cost the picture: a bad profile or EXIF block is ignored.
+    let icc = decoder.icc_profile().ok().flatten();
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let color_type = decoder.color_type();
+
+    let mut buf = alloc(decoder.total_bytes(), format)?;
+    decoder.read_image_boxed(&mut buf).map_err(|e| map_error(format, e, limits))?;
+
+    let (image, icc_converted) = to_srgb8(buf, width, height, color_type, icc.as_deref(), format)?;
+    let image = apply_orientation(image, orientation);
+    Ok(Decoded { image, format, orientation: orientation.to_exif(), icc_converted })
+}
+
+fn check_input(bytes: &[u8], limits: &Limits) -> Result<Format, DecodeError> {
+    if bytes.is_empty() {
+        return Err(DecodeError::Empty);
+    }
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(DecodeError::TooManyBytes { bytes: bytes.len() as u64, max: limits.max_bytes });
+    }
+    match sniff(bytes) {
+        Sniffed::Known(f) if f.is_readable() => Ok(f),
+        Sniffed::Known(f) => Err(DecodeError::Unsupported(format!("{} (glint writes it but does not read it)", f.name().to_uppercase()))),
+        Sniffed::Other(name) => Err(DecodeError::Unsupported(name.to_string())),
+        Sniffed::Unknown => Err(DecodeError::Unrecognised),
+    }
+}
+
+fn open<'a>(format: Format, bytes: &'a [u8], limits: &Limits) -> Result<Box<dyn ImageDecoder + 'a>, DecodeError> {
+    let cursor = Cursor::new(bytes);
+    let err = |e| map_error(format, e, limits);
+    Ok(match format {
+        Format::Jpeg => Box::new(JpegDecoder::new(cursor).map_err(err)?),
+        Format::Png => {
+            // PNG reads its header chunks (text, profiles) while opening: cap that too.
+            let mut caps = image::Limits::default();
+            caps.max_alloc = Some(64 << 20);
+            Box::new(PngDecoder::with_limits(cursor, caps).map_err(err)?)
+        }
+        Format::Gif => Box::new(GifDecoder::new(cursor).map_err(err)?),
+        Format::Webp => Box::new(WebPDecoder::new(cursor).map_err(err)?),
+        Format::Tiff => Box::new(TiffDecoder::new(cursor).map_err(err)?),
+        Format::Avif => return Err(DecodeError::Unsupported("AVIF".into())),
+    })
+}
+
+fn checked_dimensions(decoder: &dyn ImageDecoder, format: Format, limits: &Limits) -> Result<(u32, u32), DecodeError> {
+    let (width, height) = decoder.dimensions();
+    if width == 0 || height == 0 {
+        return Err(DecodeError::Corrupt { format: format.name(), reason: format!("image declares a size of {width}x{height}") });
+    }
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > limits.max_pixels {
+        return Err(DecodeError::TooManyPixels {
+            width: width.into(),
+            height: height.into(),
+            pixels,
+            max: limits.max_pixels,
+        });
+    }
+    Ok((width, height))
+}
+
+/// Allocates the decode buffer without aborting the process if memory is short.
+fn alloc(len: u64, format: Format) -> Result<Vec<u8>, DecodeError> {
+    let too_big = || DecodeError::Corrupt { format: format.name(), reason: format!("cannot allocate {len} bytes for the pixels") };
+    let len = usize::try_from(len).map_err(|_| too_big())?;
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(len).map_err(|_| too_big())?;
+    buf.resize(len, 0);
+    Ok(buf)
+}
+
+fn map_error(format: Format, e: ImageError, limits: &Limits) -> DecodeError {
+    match e {
+        ImageError::Limits(l) => DecodeError::Corrupt {
+            format: format.name(),
+            reason: format!("decoding would exceed the memory allowed for a {}-pixel image ({l})", limits.max_pixels),
+        },
+        ImageError::Unsupported(u) => DecodeError::Unsupported(format!("{} feature: {u}", format.name().to_uppercase())),
+        ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            DecodeError::Corrupt { format: format.name(), reason: "file is truncated".into() }
+        }
+        other => DecodeError::Corrupt { format: format.name(), reason: other.to_string() },
+    }
+}
+
+/// Converts any decoded layout to 8-bit RGB(A) in sRGB, converting from the embedded ICC
+/// profile first (at full precision) where there is one.
+fn to_srgb8(
+    buf: Vec<u8>,
+    width: u32,
+    height: u32,
+    color_type: ColorType,
+    icc: Option<&[u8]>,
+    format: Format,
+) -> Result<(Image, bool), DecodeError> {
+    let internal = |e: crate::error::OpError| DecodeError::Corrupt { format: format.name(), reason: e.to_string() };
+    let (channels, bytes_per_sample) = (color_type.channel_count() as usize, color_type.bytes_per_pixel() as usize / color_type.channel_count() as usize);
+    let grey = matches!(color_type, ColorType::L8 | ColorType::La8 | ColorType::L16 | ColorType::La16);
+    let has_alpha = color_type.has_alpha();
+    let out_channels = if has_alpha { 4 } else { 3 };
+
+    let mut converted = false;
+    let data: Vec<u8> = match bytes_per_sample {
+        1 => {
+            let mut data = buf;
+            if !grey {
+                if let Some(icc) = icc {
+                    converted = color::to_srgb_8(icc, &mut data, channels, width as usize);
+                }
+            }
+            if grey { expand_grey(&data, has_alpha) } else { data }
+        }
+        2 => {
+            let mut samples: Vec<u16> = buf.chunks_exact(2).map(|b| u16::from_ne_bytes([b[0], b[1]])).collect();
+            drop(buf);
+            if !grey {
+                if let Some(icc) = icc {
+                    converted = color::to_srgb_16(icc, &mut samples, channels, width as usize);
+                }
+            }
+            let narrow: Vec<u8> = samples.iter().map(|&v| ((u32::from(v) * 255 + 32_767) / 65_535) as u8).collect();
+            if grey { expand_grey(&narrow, has_alpha) } else { narrow }
+        }
+        4 => buf
+            .chunks_exact(4)
+            .map(|b| (f32::from_ne_bytes([b[0], b[1], b[2], b[3]]).clamp(0.0, 1.0) * 255.0).round() as u8)
+            .collect(),
+        _ => return Err(DecodeError::Unsupported(format!("{} with {color_type:?} pixels", format.name().to_uppercase()))),
+    };
+    Ok((Image::from_raw(width, height, out_channels, data).map_err(internal)?, converted))
+}
+
+fn expand_grey(data: &[u8], has_alpha: bool) -> Vec<u8> {
+    if has_alpha {
+        data.chunks_exact(2).flat_map(|p| [p[0], p[0], p[0], p[1]]).collect()
+    } else {
+        data.iter().flat_map(|&v| [v, v, v]).collect()
+    }
+}
+
+fn apply_orientation(image: Image, o: Orientation) -> Image {
+    match o {
+        Orientation::NoTransforms => image,
+        Orientation::Rotate90 => cpu::rotate::rotate(&image, Rotate::R90),
+        Orientation::Rotate180 => cpu::rotate::rotate(&image, Rotate::R180),
+        Orientation::Rotate270 => cpu::rotate::rotate(&image, Rotate::R270),
+        Orientation::FlipHorizontal => cpu::flip::flip(image, Flip::H),
+        Orientation::FlipVertical => cpu::flip::flip(image, Flip::V),
+        Orientation::Rotate90FlipH => cpu::flip::flip(cpu::rotate::rotate(&image, Rotate::R90), Flip::H),
+        Orientation::Rotate270FlipH => cpu::flip::flip(cpu::rotate::rotate(&image, Rotate::R270), Flip::H),
+    }
+}

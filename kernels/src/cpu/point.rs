@@ -1,0 +1,36 @@
+//! Per-pixel ops: tone tables applied to R, G and B, and a helper that runs a per-pixel
+//! function over the image in parallel. Alpha is never touched.
+
+use rayon::prelude::*;
+
+use crate::derived::tone::ChannelLuts;
+use crate::image::Image;
+
+/// Bytes per parallel task for per-pixel work.
+const CHUNK_PIXELS: usize = 1 << 14;
+
+/// Applies one table per colour channel.
+pub fn apply_luts(image: &mut Image, luts: &ChannelLuts) {
+    let [r, g, b] = &luts.0;
+    for_each_pixel(image, |px| {
+        px[0] = r[px[0] as usize];
+        px[1] = g[px[1] as usize];
+        px[2] = b[px[2] as usize];
+    });
+}
+
+/// Runs `f` on every pixel (a 3- or 4-byte slice) in parallel.
+pub fn for_each_pixel(image: &mut Image, f: impl Fn(&mut [u8]) + Sync + Send) {
+    let ch = image.channels();
+    image.data_mut().par_chunks_mut(CHUNK_PIXELS * ch).for_each(|chunk| {
+        for px in chunk.chunks_exact_mut(ch) {
+            f(px);
+        }
+    });
+}
+
+/// Rounds a float result to 8 bits (ties to even, as the GPU's `round` does), clamped.
+#[inline]
+pub fn to_u8(x: f32) -> u8 {
+    x.round_ties_even().clamp(0.0, 255.0) as u8
+}

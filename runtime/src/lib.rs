@@ -1,0 +1,4 @@
+//! glint's function runtime: what every front end (CLI, HTTP server, Lambda) shares around the
+//! engine in `glint-kernels`.
+
+pub mod guard;

@@ -1,0 +1,80 @@
+//! Command-line parsing and the exit-status rules shared by the subcommands: 0 when everything
+//! succeeded, 1 when any input failed, 2 for a usage or pipeline error (found before any input
+//! is read).
+
+mod bench;
+mod info;
+mod process;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit status for a usage or pipeline error.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status when at least one input failed.
+pub const EXIT_FAILED: u8 = 1;
+
+#[derive(Parser)]
+#[command(name = "glint", version, about = "Resize, filter and enhance images on the GPU or the CPU")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a pipeline on files, directories (recursively) or standard input (`-`).
+    Process(process::Args),
+    /// Show the backends found, the limits in force and the formats supported; with files,
+    /// what their headers say.
+    Info(info::Args),
+    /// Measure kernel throughput per op and backend.
+    Bench(bench::Args),
+}
+
+/// `--backend` / `GLINT_BACKEND`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BackendChoice {
+    /// A hardware GPU when present and the work pays for the transfer, else the CPU.
+    Auto,
+    /// The CPU only.
+    Cpu,
+    /// Any GPU adapter, software ones included; an error if there is none.
+    Gpu,
+}
+
+impl BackendChoice {
+    /// The engine backend to use, or why the choice cannot be honoured.
+    pub fn resolve(self) -> Result<glint_kernels::Backend, String> {
+        match self {
+            BackendChoice::Auto | BackendChoice::Cpu => Ok(glint_kernels::Backend::Cpu),
+            BackendChoice::Gpu => {
+                Err("--backend gpu: the GPU backend is not built yet in this version of glint; use --backend cpu or auto".into())
+            }
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            // Printing help or a usage error can only fail if stderr/stdout is gone.
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Process(args) => process::run(args),
+        Command::Info(args) => info::run(args),
+        Command::Bench(args) => bench::run(args),
+    }
+}
+
+/// Prints a usage error and returns the matching status.
+pub fn usage_error(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::from(EXIT_USAGE)
+}
