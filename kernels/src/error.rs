@@ -97,7 +97,10 @@ pub enum DecodeError {
     },
     /// Recognised, but not a format glint decodes.
     #[error("unsupported image format: {0} (glint reads JPEG, PNG, WebP, GIF and TIFF)")]
-    Unsupported(String),
+    UnsupportedFormat(String),
+    /// A supported format using a feature the decoder lacks.
+    #[error("unsupported {0}")]
+    UnsupportedFeature(String),
     /// Not recognisable as any image format.
     #[error("not an image: the data does not start with the signature of a supported format (JPEG, PNG, WebP, GIF, TIFF)")]
     Unrecognised,

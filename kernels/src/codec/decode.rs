@@ -11,7 +11,7 @@ use image::codecs::{gif::GifDecoder, jpeg::JpegDecoder, png::PngDecoder, tiff::T
 use image::metadata::Orientation;
 use image::{ColorType, ImageDecoder, ImageError};
 
-use super::color;
+use super::{check, color};
 use super::{Format, Sniffed, sniff};
 use crate::cpu;
 use crate::error::DecodeError;
@@ -57,7 +57,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, DecodeError> {
     let format = check_input(bytes, limits)?;
     let mut decoder = open(format, bytes, limits)?;
     let (width, height) = checked_dimensions(decoder.as_ref(), format, limits)?;
-    let orientation = decoder.orientation().map_or(1, Orientation::to_exif);
+    let orientation = orientation(decoder.as_mut()).to_exif();
     Ok(Probe { format, width, height, orientation })
 }
 
@@ -74,7 +74,7 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, DecodeError> {
 
     // Damaged metadata must not cost the picture: a bad profile or EXIF block is ignored.
     let icc = decoder.icc_profile().ok().flatten();
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let orientation = orientation(decoder.as_mut());
     let color_type = decoder.color_type();
 
     let mut buf = alloc(decoder.total_bytes(), format)?;
@@ -83,6 +83,14 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, DecodeError> {
     let (image, icc_converted) = to_srgb8(buf, width, height, color_type, icc.as_deref(), format)?;
     let image = apply_orientation(image, orientation);
     Ok(Decoded { image, format, orientation: orientation.to_exif(), icc_converted })
+}
+
+/// The EXIF orientation; absent, out of range (0, 9+) or unreadable means upright.
+fn orientation(decoder: &mut dyn ImageDecoder) -> Orientation {
+    let Ok(Some(exif)) = decoder.exif_metadata() else { return Orientation::NoTransforms };
+    // WebP files written by some tools keep JPEG's "Exif\0\0" prefix before the TIFF header.
+    let tiff = exif.strip_prefix(b"Exif\0\0").unwrap_or(&exif);
+    Orientation::from_exif_chunk(tiff).unwrap_or(Orientation::NoTransforms)
 }
 
 fn check_input(bytes: &[u8], limits: &Limits) -> Result<Format, DecodeError> {
@@ -94,13 +102,19 @@ fn check_input(bytes: &[u8], limits: &Limits) -> Result<Format, DecodeError> {
     }
     match sniff(bytes) {
         Sniffed::Known(f) if f.is_readable() => Ok(f),
-        Sniffed::Known(f) => Err(DecodeError::Unsupported(format!("{} (glint writes it but does not read it)", f.name().to_uppercase()))),
-        Sniffed::Other(name) => Err(DecodeError::Unsupported(name.to_string())),
+        Sniffed::Known(f) => Err(DecodeError::UnsupportedFormat(format!("{}, which glint writes but does not read", f.name().to_uppercase()))),
+        Sniffed::Other(name) => Err(DecodeError::UnsupportedFormat(name.to_string())),
         Sniffed::Unknown => Err(DecodeError::Unrecognised),
     }
 }
 
 fn open<'a>(format: Format, bytes: &'a [u8], limits: &Limits) -> Result<Box<dyn ImageDecoder + 'a>, DecodeError> {
+    let structure = match format {
+        Format::Jpeg => check::jpeg(bytes),
+        Format::Png => check::png(bytes),
+        _ => Ok(()),
+    };
+    structure?;
     let cursor = Cursor::new(bytes);
     let err = |e| map_error(format, e, limits);
     Ok(match format {
@@ -114,7 +128,7 @@ fn open<'a>(format: Format, bytes: &'a [u8], limits: &Limits) -> Result<Box<dyn 
         Format::Gif => Box::new(GifDecoder::new(cursor).map_err(err)?),
         Format::Webp => Box::new(WebPDecoder::new(cursor).map_err(err)?),
         Format::Tiff => Box::new(TiffDecoder::new(cursor).map_err(err)?),
-        Format::Avif => return Err(DecodeError::Unsupported("AVIF".into())),
+        Format::Avif => return Err(DecodeError::UnsupportedFormat("AVIF".into())),
     })
 }
 
@@ -151,7 +165,7 @@ fn map_error(format: Format, e: ImageError, limits: &Limits) -> DecodeError {
             format: format.name(),
             reason: format!("decoding would exceed the memory allowed for a {}-pixel image ({l})", limits.max_pixels),
         },
-        ImageError::Unsupported(u) => DecodeError::Unsupported(format!("{} feature: {u}", format.name().to_uppercase())),
+        ImageError::Unsupported(u) => DecodeError::UnsupportedFeature(format!("{} feature: {u}", format.name().to_uppercase())),
         ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
             DecodeError::Corrupt { format: format.name(), reason: "file is truncated".into() }
         }
@@ -201,7 +215,7 @@ fn to_srgb8(
             .chunks_exact(4)
             .map(|b| (f32::from_ne_bytes([b[0], b[1], b[2], b[3]]).clamp(0.0, 1.0) * 255.0).round() as u8)
             .collect(),
-        _ => return Err(DecodeError::Unsupported(format!("{} with {color_type:?} pixels", format.name().to_uppercase()))),
+        _ => return Err(DecodeError::UnsupportedFeature(format!("{} with {color_type:?} pixels", format.name().to_uppercase()))),
     };
     Ok((Image::from_raw(width, height, out_channels, data).map_err(internal)?, converted))
 }

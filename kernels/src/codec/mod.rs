@@ -1,6 +1,7 @@
 //! Reading and writing image files: format sniffing, decoding under limits (EXIF orientation
 //! and ICC colour applied), and encoding with metadata stripped.
 
+mod check;
 mod color;
 mod decode;
 mod encode;

@@ -170,10 +170,17 @@ fn sinc(x: f64) -> f64 {
 pub fn axis_weights(in_len: u32, scaled_len: u32, offset: u32, out_len: u32, filter: Filter) -> AxisWeights {
     let scale = f64::from(in_len) / f64::from(scaled_len);
     if filter == Filter::Nearest {
-        // The source pixel under the output pixel's centre (as Pillow and libvips do).
-        let starts = (offset..offset + out_len)
-            .map(|x| (((f64::from(x) + 0.5) * scale) as u32).min(in_len - 1))
-            .collect::<Vec<_>>();
+        // The source pixel under the output pixel's centre. The centre is advanced by adding
+        // the scale, as Pillow does: where a centre falls exactly on a pixel boundary, both
+        // then pick the same side.
+        let mut center = 0.5 * scale;
+        let mut starts = Vec::with_capacity(out_len as usize);
+        for x in 0..offset + out_len {
+            if x >= offset {
+                starts.push((center.max(0.0) as u32).min(in_len - 1));
+            }
+            center += scale;
+        }
         let weights = vec![1.0; starts.len()];
         return AxisWeights { taps: 1, starts, weights };
     }
