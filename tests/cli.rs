@@ -2,6 +2,8 @@
 //! output naming and formats, one `ERROR` line per failed input, exit statuses 0 / 1 / 2, and
 //! `info`. No run may print a panic message.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail by panicking")]
+
 mod common;
 
 use std::io::Write;
@@ -9,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use common::fixture;
-use glint_kernels::codec::{Format, sniff, Sniffed};
+use glint_kernels::codec::{Format, Sniffed, sniff};
 
 fn glint(args: &[&str]) -> Output {
     glint_with(args, &[], None)
@@ -57,7 +59,8 @@ fn one_file_with_the_format_from_the_extension() {
     assert_eq!(format_of(&out), Format::Webp);
     // The pipeline's format wins over the extension.
     let out = dir.path().join("named.png");
-    let r = glint(&["process", &f("decode/hopper.jpg"), "--ops", "resize:64x/format:jpeg", "-o", out.to_str().unwrap()]);
+    let r =
+        glint(&["process", &f("decode/hopper.jpg"), "--ops", "resize:64x/format:jpeg", "-o", out.to_str().unwrap()]);
     assert_eq!(r.status.code(), Some(0));
     assert_eq!(format_of(&out), Format::Jpeg);
     // No format anywhere: the input's.
@@ -81,17 +84,30 @@ fn directories_recursively_with_failures_reported_one_line_each() {
     std::fs::copy(fixture("corrupt/pillow_truncated_jpeg.jpg"), src.path().join("a/b/broken.jpg")).unwrap();
     std::fs::write(src.path().join("a/notes.txt"), "not an image").unwrap();
     let dst = tempfile::tempdir().unwrap();
-    let r = glint(&["process", src.path().to_str().unwrap(), "--ops", "resize:32x/format:webp", "-o", dst.path().to_str().unwrap()]);
+    let r = glint(&[
+        "process",
+        src.path().to_str().unwrap(),
+        "--ops",
+        "resize:32x/format:webp",
+        "-o",
+        dst.path().to_str().unwrap(),
+    ]);
     assert_eq!(r.status.code(), Some(1), "{}", stderr(&r));
     let err = stderr(&r);
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 1, "{err}");
-    assert!(lines[0].starts_with("ERROR ") && lines[0].contains("broken.jpg: ") && lines[0].contains("truncated"), "{err}");
+    assert!(
+        lines[0].starts_with("ERROR ") && lines[0].contains("broken.jpg: ") && lines[0].contains("truncated"),
+        "{err}"
+    );
     assert_eq!(format_of(&dst.path().join("one.webp")), Format::Webp);
     assert_eq!(format_of(&dst.path().join("a/two.webp")), Format::Webp);
     assert!(!dst.path().join("a/b/broken.webp").exists(), "no output for a failed input");
     assert!(!dst.path().join("a/notes.webp").exists());
-    let leftovers: Vec<_> = walk(dst.path()).into_iter().filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".tmp"))).collect();
+    let leftovers: Vec<_> = walk(dst.path())
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".tmp")))
+        .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
@@ -162,7 +178,11 @@ fn usage_and_pipeline_errors_exit_2_before_reading_anything() {
         assert!(!stderr(&r).contains("ERROR "), "{args:?}: no input was read");
     }
     assert!(!out.exists());
-    let r = glint_with(&["process", &f("decode/hopper.jpg"), "--ops", "invert", "-o", o], &[("GLINT_MAX_PIXELS", "many")], None);
+    let r = glint_with(
+        &["process", &f("decode/hopper.jpg"), "--ops", "invert", "-o", o],
+        &[("GLINT_MAX_PIXELS", "many")],
+        None,
+    );
     assert_eq!(r.status.code(), Some(2));
     assert!(stderr(&r).contains("GLINT_MAX_PIXELS"));
 }
@@ -171,10 +191,18 @@ fn usage_and_pipeline_errors_exit_2_before_reading_anything() {
 fn limits_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
     let o = dir.path().join("x.png");
-    let r = glint_with(&["process", &f("decode/hopper.jpg"), "--ops", "invert", "-o", o.to_str().unwrap()], &[("GLINT_MAX_PIXELS", "1000")], None);
+    let r = glint_with(
+        &["process", &f("decode/hopper.jpg"), "--ops", "invert", "-o", o.to_str().unwrap()],
+        &[("GLINT_MAX_PIXELS", "1000")],
+        None,
+    );
     assert_eq!(r.status.code(), Some(1));
     assert!(stderr(&r).contains("GLINT_MAX_PIXELS"), "{}", stderr(&r));
-    let r = glint_with(&["process", &f("decode/hopper.jpg"), "--ops", "invert", "-o", o.to_str().unwrap()], &[("GLINT_MAX_BYTES", "1000")], None);
+    let r = glint_with(
+        &["process", &f("decode/hopper.jpg"), "--ops", "invert", "-o", o.to_str().unwrap()],
+        &[("GLINT_MAX_BYTES", "1000")],
+        None,
+    );
     assert_eq!(r.status.code(), Some(1));
     assert!(stderr(&r).contains("GLINT_MAX_BYTES"), "{}", stderr(&r));
     assert!(!o.exists());
@@ -185,7 +213,13 @@ fn info_reports_backends_limits_and_files() {
     let r = glint_with(&["info"], &[("GLINT_MAX_PIXELS", "5000000")], None);
     assert_eq!(r.status.code(), Some(0));
     let text = String::from_utf8_lossy(&r.stdout);
-    for needle in ["cpu: available", "gpu:", "GLINT_MAX_PIXELS = 5000000 (from the environment)", "GLINT_MAX_BYTES", "write: jpeg png webp avif"] {
+    for needle in [
+        "cpu: available",
+        "gpu:",
+        "GLINT_MAX_PIXELS = 5000000 (from the environment)",
+        "GLINT_MAX_BYTES",
+        "write: jpeg png webp avif",
+    ] {
         assert!(text.contains(needle), "{needle}: {text}");
     }
     let r = glint(&["info", &f("decode/pillow_hopper_orientation_6.jpg")]);

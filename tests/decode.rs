@@ -1,6 +1,8 @@
 //! Decoding and encoding: every format and variant the engine reads, EXIF orientation, ICC
 //! conversion, the limits, bad input, and what the encoders write (and leave out).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail by panicking")]
+
 mod common;
 
 use common::{compare, fixture, load, load_fixture};
@@ -45,7 +47,9 @@ fn png_variants_decode_to_the_same_pixels() {
         let (x, y) = (decoded(&format!("decode/{a}.png")), decoded(&format!("decode/{b}.png")));
         assert_eq!(compare(&x, &y).max, 0, "{a} vs {b}");
     }
-    for name in ["basn0g01", "basn0g02", "basn0g04", "basn3p01", "basn3p02", "basn3p04", "basn2c08", "s01n3p01", "s39i3p04"] {
+    for name in
+        ["basn0g01", "basn0g02", "basn0g04", "basn3p01", "basn3p02", "basn3p04", "basn2c08", "s01n3p01", "s39i3p04"]
+    {
         let img = decoded(&format!("decode/{name}.png"));
         assert!(!img.has_alpha(), "{name}");
     }
@@ -168,7 +172,8 @@ fn outputs_carry_no_metadata() {
         }
     }
     let p3 = bytes("decode/hopper_p3.png");
-    let out = process(&p3, &Pipeline::parse("format:png").unwrap(), glint_kernels::Backend::Cpu, &limits, None).unwrap();
+    let out =
+        process(&p3, &Pipeline::parse("format:png").unwrap(), glint_kernels::Backend::Cpu, &limits, None).unwrap();
     assert!(!out.bytes.windows(4).any(|w| w == b"iCCP"), "the profile is applied, not copied");
 }
 
@@ -184,7 +189,8 @@ fn every_output_format_round_trips() {
         ("format:webp:q=90", Format::Webp, 28.0),
         ("format:webp:lossless=true", Format::Webp, f64::INFINITY),
     ] {
-        let out = process(&image_bytes, &Pipeline::parse(spec).unwrap(), glint_kernels::Backend::Cpu, &limits, None).unwrap();
+        let out =
+            process(&image_bytes, &Pipeline::parse(spec).unwrap(), glint_kernels::Backend::Cpu, &limits, None).unwrap();
         assert_eq!(out.format, format);
         let back = decode(&out.bytes, &limits).unwrap();
         assert_eq!(back.format, format, "{spec}");
@@ -193,12 +199,24 @@ fn every_output_format_round_trips() {
         assert!(d.psnr >= min_psnr, "{spec}: {:.1} dB", d.psnr);
     }
     // AVIF is written (glint does not read it back): check the container signature.
-    let out = process(&image_bytes, &Pipeline::parse("resize:32x/format:avif:q=60").unwrap(), glint_kernels::Backend::Cpu, &limits, None)
-        .unwrap();
+    let out = process(
+        &image_bytes,
+        &Pipeline::parse("resize:32x/format:avif:q=60").unwrap(),
+        glint_kernels::Backend::Cpu,
+        &limits,
+        None,
+    )
+    .unwrap();
     assert_eq!(&out.bytes[4..12], b"ftypavif");
     // Progressive JPEGs carry a progressive frame header (SOF2).
-    let out = process(&image_bytes, &Pipeline::parse("format:jpeg:progressive=true").unwrap(), glint_kernels::Backend::Cpu, &limits, None)
-        .unwrap();
+    let out = process(
+        &image_bytes,
+        &Pipeline::parse("format:jpeg:progressive=true").unwrap(),
+        glint_kernels::Backend::Cpu,
+        &limits,
+        None,
+    )
+    .unwrap();
     assert!(out.bytes.windows(2).any(|w| w == [0xFF, 0xC2]));
     drop(original);
 }
@@ -207,15 +225,24 @@ fn every_output_format_round_trips() {
 fn grey_and_opaque_images_are_written_compactly() {
     let limits = Limits::default();
     let grey = bytes("decode/pillow_hopper_gray.jpg");
-    let out = process(&grey, &Pipeline::parse("format:png").unwrap(), glint_kernels::Backend::Cpu, &limits, None).unwrap();
+    let out =
+        process(&grey, &Pipeline::parse("format:png").unwrap(), glint_kernels::Backend::Cpu, &limits, None).unwrap();
     // PNG colour type (byte 25): 0 = greyscale.
     assert_eq!(out.bytes[25], 0);
     let jpeg = bytes("decode/hopper.jpg");
-    let out = process(&jpeg, &Pipeline::parse("grayscale/format:png").unwrap(), glint_kernels::Backend::Cpu, &limits, None).unwrap();
+    let out =
+        process(&jpeg, &Pipeline::parse("grayscale/format:png").unwrap(), glint_kernels::Backend::Cpu, &limits, None)
+            .unwrap();
     assert_eq!(out.bytes[25], 0);
     // Transparent padding becomes white in JPEG.
-    let out = process(&jpeg, &Pipeline::parse("resize:64x32:fit=contain/format:jpeg").unwrap(), glint_kernels::Backend::Cpu, &limits, None)
-        .unwrap();
+    let out = process(
+        &jpeg,
+        &Pipeline::parse("resize:64x32:fit=contain/format:jpeg").unwrap(),
+        glint_kernels::Backend::Cpu,
+        &limits,
+        None,
+    )
+    .unwrap();
     let back = decode(&out.bytes, &limits).unwrap().image;
     assert!(back.row(0)[..3].iter().all(|&v| v > 250), "padding is white: {:?}", &back.row(0)[..3]);
     let _ = load(fixture("hopper.png"));

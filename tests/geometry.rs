@@ -2,6 +2,8 @@
 //! from the contract's words, for landscape, portrait and square inputs), `cover` keeps the
 //! window its gravity names, and crop / rotate / flip move pixels exactly.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail by panicking")]
+
 mod common;
 
 use common::{card, compare, run};
@@ -45,14 +47,26 @@ fn expected(iw: u32, ih: u32, w: Option<u32>, h: Option<u32>, fit: &str, enlarge
 #[test]
 fn every_fit_mode_gives_the_contract_size() {
     let inputs = [(400, 300), (300, 400), (300, 300), (1000, 10)];
-    let boxes = [(Some(200), Some(200)), (Some(200), Some(100)), (Some(100), Some(200)), (Some(800), Some(700)), (Some(200), None), (None, Some(100)), (Some(900), None)];
+    let boxes = [
+        (Some(200), Some(200)),
+        (Some(200), Some(100)),
+        (Some(100), Some(200)),
+        (Some(800), Some(700)),
+        (Some(200), None),
+        (None, Some(100)),
+        (Some(900), None),
+    ];
     let mut checked = 0;
     for (iw, ih) in inputs {
         let image = card(iw, ih);
         for (bw, bh) in boxes {
             for fit in ["inside", "contain", "cover", "fill", "outside"] {
                 for enlarge in [false, true] {
-                    let size = format!("{}x{}", bw.map_or(String::new(), |v| v.to_string()), bh.map_or(String::new(), |v| v.to_string()));
+                    let size = format!(
+                        "{}x{}",
+                        bw.map_or(String::new(), |v| v.to_string()),
+                        bh.map_or(String::new(), |v| v.to_string())
+                    );
                     let spec = format!("resize:{size}:fit={fit}:enlarge={enlarge}:filter=bilinear");
                     let out = run(&spec, &image);
                     let want = expected(iw, ih, bw, bh, fit, enlarge);

@@ -3,6 +3,8 @@
 //! numpy resampler for linear-light resize, OpenCV (replicated borders) for the filters and
 //! for equalize/CLAHE on luma. Each check prints its measured error.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail by panicking")]
+
 mod common;
 
 use common::{compare, fixture, load, load_fixture, run};
@@ -24,7 +26,13 @@ const PILLOW_FILTERS: [&str; 4] = ["nearest", "bilinear", "bicubic", "lanczos3"]
 #[test]
 fn resize_matches_pillow_when_not_linear() {
     for f in PILLOW_FILTERS {
-        check(&format!("resize:101x77:fit=fill:filter={f}:linear=false"), "flower.png", &format!("resize_{f}_down.png"), 45.0, None);
+        check(
+            &format!("resize:101x77:fit=fill:filter={f}:linear=false"),
+            "flower.png",
+            &format!("resize_{f}_down.png"),
+            45.0,
+            None,
+        );
         check(
             &format!("resize:203x171:fit=fill:enlarge=true:filter={f}:linear=false"),
             "hopper.png",
@@ -38,7 +46,13 @@ fn resize_matches_pillow_when_not_linear() {
 #[test]
 fn nearest_is_exactly_pillows() {
     check("resize:101x77:fit=fill:filter=nearest", "flower.png", "resize_nearest_down.png", f64::INFINITY, Some(0));
-    check("resize:203x171:fit=fill:filter=nearest:enlarge=true", "hopper.png", "resize_nearest_up.png", f64::INFINITY, Some(0));
+    check(
+        "resize:203x171:fit=fill:filter=nearest:enlarge=true",
+        "hopper.png",
+        "resize_nearest_up.png",
+        f64::INFINITY,
+        Some(0),
+    );
 }
 
 #[test]
@@ -54,7 +68,13 @@ fn mitchell_matches_libvips_reduce() {
 #[test]
 fn linear_resize_matches_a_float_reference() {
     for f in ["lanczos3", "bicubic", "bilinear"] {
-        check(&format!("resize:101x77:fit=fill:filter={f}"), "flower.png", &format!("resize_{f}_linear_down.png"), 45.0, None);
+        check(
+            &format!("resize:101x77:fit=fill:filter={f}"),
+            "flower.png",
+            &format!("resize_{f}_linear_down.png"),
+            45.0,
+            None,
+        );
         check(
             &format!("resize:203x171:fit=fill:enlarge=true:filter={f}"),
             "hopper.png",
@@ -100,11 +120,15 @@ fn edges_match_opencv_sobel() {
 #[test]
 fn integer_convolutions_are_exactly_opencvs() {
     check("convolve:3x3:0,-1,0,-1,5,-1,0,-1,0", "flower.png", "convolve_sharpen3.png", f64::INFINITY, Some(0));
-    let binomial: Vec<String> = [1, 4, 6, 4, 1]
-        .iter()
-        .flat_map(|a| [1, 4, 6, 4, 1].iter().map(move |b| (a * b).to_string()))
-        .collect();
-    check(&format!("convolve:5x5:{}", binomial.join(",")), "flower.png", "convolve_binomial5.png", f64::INFINITY, Some(0));
+    let binomial: Vec<String> =
+        [1, 4, 6, 4, 1].iter().flat_map(|a| [1, 4, 6, 4, 1].iter().map(move |b| (a * b).to_string())).collect();
+    check(
+        &format!("convolve:5x5:{}", binomial.join(",")),
+        "flower.png",
+        "convolve_binomial5.png",
+        f64::INFINITY,
+        Some(0),
+    );
     // Asymmetric: proves the kernel is applied as written (correlation), not flipped.
     check("convolve:3x3:1,2,0,0,0,0,0,0,-1", "flower.png", "convolve_asym3.png", f64::INFINITY, Some(0));
     check("emboss", "flower.png", "convolve_emboss.png", f64::INFINITY, Some(0));

@@ -2,6 +2,8 @@
 //! gives it back (for generated pipelines), and bad specs are refused with messages that name
 //! the op, the argument and what is allowed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail by panicking")]
+
 use glint_kernels::codec::Format;
 use glint_kernels::spec::{
     Blur, Boxblur, Brightness, Clahe, Contrast, Convolve, Crop, EXAMPLES, Exposure, Filter, Fit, Flip, FormatOp, Gamma,
@@ -31,35 +33,51 @@ fn arb_op() -> impl Strategy<Value = Op> {
         Gravity::Southwest,
     ]);
     let side = prop::option::of(1u32..=Resize::MAX_SIDE);
-    let resize = (side.clone(), side, fit, filter, any::<bool>(), any::<bool>(), gravity, prop::option::of(any::<[u8; 4]>()))
-        .prop_filter("a side", |(w, h, ..)| w.is_some() || h.is_some())
-        .prop_map(|(width, height, fit, filter, linear, enlarge, gravity, bg)| {
-            Op::Resize(Resize { width, height, fit, filter, linear, enlarge, gravity, bg })
-        });
+    let resize =
+        (side.clone(), side, fit, filter, any::<bool>(), any::<bool>(), gravity, prop::option::of(any::<[u8; 4]>()))
+            .prop_filter("a side", |(w, h, ..)| w.is_some() || h.is_some())
+            .prop_map(|(width, height, fit, filter, linear, enlarge, gravity, bg)| {
+                Op::Resize(Resize { width, height, fit, filter, linear, enlarge, gravity, bg })
+            });
     let convolve = (1u32..=7)
         .prop_flat_map(|half| {
             let n = (2 * half + 1) as usize;
-            (Just(n as u32), prop::collection::vec(-1000.0f32..1000.0, n * n), prop::option::of(0.5f32..500.0), -100.0f32..100.0)
+            (
+                Just(n as u32),
+                prop::collection::vec(-1000.0f32..1000.0, n * n),
+                prop::option::of(0.5f32..500.0),
+                -100.0f32..100.0,
+            )
         })
         .prop_map(|(size, weights, divisor, bias)| Op::Convolve(Convolve { size, weights, divisor, bias }));
-    let format = (prop::sample::select(vec![Format::Jpeg, Format::Png, Format::Webp, Format::Avif]), 1u8..=100, any::<bool>())
-        .prop_map(|(format, q, flag)| {
-            let mut f = FormatOp::new(format);
-            if format.is_lossy() {
-                f.quality = Some(q);
-            }
-            f.progressive = flag && format == Format::Jpeg;
-            f.lossless = flag && format == Format::Webp;
-            Op::Format(f)
-        });
+    let format =
+        (prop::sample::select(vec![Format::Jpeg, Format::Png, Format::Webp, Format::Avif]), 1u8..=100, any::<bool>())
+            .prop_map(|(format, q, flag)| {
+                let mut f = FormatOp::new(format);
+                if format.is_lossy() {
+                    f.quality = Some(q);
+                }
+                f.progressive = flag && format == Format::Jpeg;
+                f.lossless = flag && format == Format::Webp;
+                Op::Format(f)
+            });
     prop_oneof![
         resize,
-        (0u32..5000, 0u32..5000, 1u32..5000, 1u32..5000).prop_map(|(x, y, width, height)| Op::Crop(Crop { x, y, width, height })),
+        (0u32..5000, 0u32..5000, 1u32..5000, 1u32..5000).prop_map(|(x, y, width, height)| Op::Crop(Crop {
+            x,
+            y,
+            width,
+            height
+        })),
         prop_oneof![Just(Rotate::R90), Just(Rotate::R180), Just(Rotate::R270)].prop_map(Op::Rotate),
         prop_oneof![Just(Flip::H), Just(Flip::V)].prop_map(Op::Flip),
         (0.001f32..=100.0).prop_map(|sigma| Op::Blur(Blur { sigma })),
         (1u32..=1000).prop_map(|radius| Op::Boxblur(Boxblur { radius })),
-        (0.001f32..=100.0, 0.0f32..=10.0, any::<u8>()).prop_map(|(sigma, amount, threshold)| Op::Sharpen(Sharpen { sigma, amount, threshold })),
+        (0.001f32..=100.0, 0.0f32..=10.0, any::<u8>()).prop_map(|(sigma, amount, threshold)| Op::Sharpen(Sharpen {
+            sigma,
+            amount,
+            threshold
+        })),
         Just(Op::Edges),
         Just(Op::Emboss),
         convolve,
@@ -71,8 +89,8 @@ fn arb_op() -> impl Strategy<Value = Op> {
         (0.0f32..=10.0).prop_map(|factor| Op::Saturation(Saturation { factor })),
         (-360.0f32..=360.0).prop_map(|degrees| Op::Hue(Hue { degrees })),
         Just(Op::Levels(Levels::Auto)),
-        (0u8..=254, 0.1f32..=10.0)
-            .prop_flat_map(|(black, gamma)| ((black + 1)..=255).prop_map(move |white| Op::Levels(Levels::Manual { black, white, gamma }))),
+        (0u8..=254, 0.1f32..=10.0).prop_flat_map(|(black, gamma)| ((black + 1)..=255)
+            .prop_map(move |white| Op::Levels(Levels::Manual { black, white, gamma }))),
         Just(Op::Equalize),
         (1u32..=64, 0.1f32..=100.0).prop_map(|(tiles, clip)| Op::Clahe(Clahe { tiles, clip })),
         (-100.0f32..=100.0).prop_map(|amount| Op::Temperature(Temperature { amount })),
@@ -88,7 +106,8 @@ fn arb_pipeline() -> impl Strategy<Value = Pipeline> {
     prop::collection::vec(arb_op(), 1..8).prop_map(|ops| {
         // At most one `format`, as the spec requires.
         let mut seen = false;
-        let ops: Vec<Op> = ops.into_iter().filter(|op| !matches!(op, Op::Format(_)) || !std::mem::replace(&mut seen, true)).collect();
+        let ops: Vec<Op> =
+            ops.into_iter().filter(|op| !matches!(op, Op::Format(_)) || !std::mem::replace(&mut seen, true)).collect();
         Pipeline::new(ops).expect("non-empty")
     })
 }
@@ -127,14 +146,19 @@ fn every_example_parses_and_every_op_has_one() {
 
 #[test]
 fn both_forms_give_the_same_pipeline() {
-    let text = Pipeline::parse("resize:800x:fit=cover:filter=mitchell/sharpen:1.5:amount=2/levels:auto/format:webp:q=70").unwrap();
+    let text =
+        Pipeline::parse("resize:800x:fit=cover:filter=mitchell/sharpen:1.5:amount=2/levels:auto/format:webp:q=70")
+            .unwrap();
     let json = Pipeline::parse(
         r#"[{"op":"resize","width":800,"fit":"cover","filter":"mitchell"},{"op":"sharpen","sigma":1.5,"amount":2},
             {"op":"levels","auto":true},{"op":"format","format":"webp","q":70}]"#,
     )
     .unwrap();
     assert_eq!(text, json);
-    assert_eq!(text.to_string(), "resize:800x:fit=cover:filter=mitchell/sharpen:1.5:amount=2/levels:auto/format:webp:q=70");
+    assert_eq!(
+        text.to_string(),
+        "resize:800x:fit=cover:filter=mitchell/sharpen:1.5:amount=2/levels:auto/format:webp:q=70"
+    );
     // Positional values may also be given by name.
     assert_eq!(Pipeline::parse("blur:sigma=2").unwrap(), Pipeline::parse("blur:2").unwrap());
     assert_eq!(Pipeline::parse("format:jpg").unwrap(), Pipeline::parse("format:jpeg").unwrap());

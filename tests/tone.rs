@@ -2,6 +2,8 @@
 //! engine: every output channel within 1 of the formula, on a real photograph and on a ramp
 //! that holds every 8-bit value.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail by panicking")]
+
 mod common;
 
 use common::{load_fixture, ramp, run};
@@ -63,7 +65,10 @@ fn contrast() {
 #[test]
 fn exposure() {
     for ev in [-2.0, -0.5, 0.7, 3.0] {
-        check(&format!("exposure:{ev}"), each(move |v| linear_to_srgb((srgb_to_linear(v / 255.0) * 2f64.powf(ev)).min(1.0)) * 255.0));
+        check(
+            &format!("exposure:{ev}"),
+            each(move |v| linear_to_srgb((srgb_to_linear(v / 255.0) * 2f64.powf(ev)).min(1.0)) * 255.0),
+        );
     }
 }
 
@@ -132,8 +137,11 @@ fn levels() {
 fn levels_auto() {
     for image in [load_fixture("flower.png"), ramp()] {
         // 0.5% clipped at each end of the luma histogram, then levels over that range.
-        let mut lumas: Vec<u8> =
-            image.data().chunks_exact(3).map(|p| luma([f64::from(p[0]), f64::from(p[1]), f64::from(p[2])]).round() as u8).collect();
+        let mut lumas: Vec<u8> = image
+            .data()
+            .chunks_exact(3)
+            .map(|p| luma([f64::from(p[0]), f64::from(p[1]), f64::from(p[2])]).round() as u8)
+            .collect();
         lumas.sort_unstable();
         let clip = (lumas.len() as f64 * 0.005) as usize;
         let (b, w) = (f64::from(lumas[clip]), f64::from(lumas[lumas.len() - 1 - clip]));
@@ -176,7 +184,9 @@ fn fused_tone_ops_equal_the_ops_in_sequence() {
 #[test]
 fn alpha_is_untouched_by_tone_ops() {
     let image = load_fixture("flower_rgba.png");
-    for spec in ["brightness:0.3", "saturation:2", "hue:90", "levels:auto", "equalize", "clahe", "sepia", "invert", "enhance"] {
+    for spec in
+        ["brightness:0.3", "saturation:2", "hue:90", "levels:auto", "equalize", "clahe", "sepia", "invert", "enhance"]
+    {
         let out = run(spec, &image);
         let alpha = |i: &Image| i.data().chunks_exact(4).map(|p| p[3]).collect::<Vec<_>>();
         assert_eq!(alpha(&out), alpha(&image), "{spec} changed alpha");

@@ -102,7 +102,9 @@ pub enum DecodeError {
     #[error("unsupported {0}")]
     UnsupportedFeature(String),
     /// Not recognisable as any image format.
-    #[error("not an image: the data does not start with the signature of a supported format (JPEG, PNG, WebP, GIF, TIFF)")]
+    #[error(
+        "not an image: the data does not start with the signature of a supported format (JPEG, PNG, WebP, GIF, TIFF)"
+    )]
     Unrecognised,
     /// The input is empty.
     #[error("empty input")]

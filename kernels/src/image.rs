@@ -155,4 +155,25 @@ impl Image {
         }
         Image { width: self.width, height: self.height, channels: 3, data }
     }
+
+    /// A deterministic test card for benchmarks: smooth gradients with fine detail and a
+    /// little noise, so no op meets a degenerate (flat or constant) input.
+    pub fn test_card(width: u32, height: u32) -> Image {
+        let (w, h) = (width.max(1), height.max(1));
+        let mut data = Vec::with_capacity(w as usize * h as usize * 3);
+        let mut seed = 0x2545_f491_u32;
+        for y in 0..h {
+            for x in 0..w {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let noise = (seed & 15) as i32 - 8;
+                let r = (x * 255 / w) as i32 + noise;
+                let g = (y * 255 / h) as i32 - noise;
+                let b = (((x / 8 + y / 8) % 2) * 160 + 40) as i32 + noise;
+                data.extend([r, g, b].map(|v| v.clamp(0, 255) as u8));
+            }
+        }
+        Image::from_parts(w, h, 3, data)
+    }
 }

@@ -8,6 +8,8 @@
 //! This crate knows nothing of clouds or servers: the `glint-runtime` crate and the `glint`
 //! binary build on it.
 
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod codec;
 pub mod cpu;
 pub mod derived;

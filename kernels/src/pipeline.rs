@@ -31,8 +31,8 @@ impl Backend {
 pub enum Step {
     /// An op as written.
     Op(Op),
-    /// One or more per-channel tone ops, fused into one set of tables.
-    Luts(ChannelLuts),
+    /// One or more per-channel tone ops, fused into one set of tables (boxed: 768 bytes).
+    Luts(Box<ChannelLuts>),
 }
 
 impl Pipeline {
@@ -50,8 +50,8 @@ impl Pipeline {
         }
         for op in expanded {
             match (tone::luts_for(&op), steps.last_mut()) {
-                (Some(next), Some(Step::Luts(prev))) => *prev = prev.then(&next),
-                (Some(luts), _) => steps.push(Step::Luts(luts)),
+                (Some(next), Some(Step::Luts(prev))) => **prev = prev.then(&next),
+                (Some(luts), _) => steps.push(Step::Luts(Box::new(luts))),
                 (None, _) => steps.push(Step::Op(op)),
             }
         }
@@ -66,8 +66,17 @@ impl Pipeline {
             (w, h) = match op {
                 Op::Resize(r) => resample::plan(r, w, h).canvas,
                 Op::Crop(c) => {
-                    if u64::from(c.x) + u64::from(c.width) > u64::from(w) || u64::from(c.y) + u64::from(c.height) > u64::from(h) {
-                        return Err(OpError::CropOutside { x: c.x, y: c.y, w: c.width, h: c.height, width: w, height: h });
+                    if u64::from(c.x) + u64::from(c.width) > u64::from(w)
+                        || u64::from(c.y) + u64::from(c.height) > u64::from(h)
+                    {
+                        return Err(OpError::CropOutside {
+                            x: c.x,
+                            y: c.y,
+                            w: c.width,
+                            h: c.height,
+                            width: w,
+                            height: h,
+                        });
                     }
                     (c.width, c.height)
                 }
@@ -76,7 +85,12 @@ impl Pipeline {
             };
             let pixels = u64::from(w) * u64::from(h);
             if pixels > limits.max_pixels {
-                return Err(OpError::TooLarge { op: op.name(), width: w.into(), height: h.into(), max: limits.max_pixels });
+                return Err(OpError::TooLarge {
+                    op: op.name(),
+                    width: w.into(),
+                    height: h.into(),
+                    max: limits.max_pixels,
+                });
             }
         }
         Ok((w, h))

@@ -24,13 +24,16 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let Some((w, h)) = args.size.split_once('x').and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?))) else {
+    let Some((w, h)) =
+        args.size.split_once('x').and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+    else {
         return usage_error(format_args!("--size {}: expected WxH, e.g. 2048x1536", args.size));
     };
     if w == 0 || h == 0 || u64::from(w) * u64::from(h) > Limits::default().max_pixels {
         return usage_error(format_args!("--size {w}x{h}: between 1x1 and 100 megapixels"));
     }
-    let specs: Vec<String> = if args.ops.is_empty() { EXAMPLES.iter().map(|s| (*s).to_string()).collect() } else { args.ops };
+    let specs: Vec<String> =
+        if args.ops.is_empty() { EXAMPLES.iter().map(|s| (*s).to_string()).collect() } else { args.ops };
     let mut pipelines = Vec::new();
     for spec in &specs {
         match Pipeline::parse(spec) {
@@ -38,10 +41,14 @@ pub fn run(args: Args) -> ExitCode {
             Err(e) => return usage_error(format_args!("invalid pipeline {spec}: {e}")),
         }
     }
-    let image = synthetic(w, h);
+    let image = Image::test_card(w, h);
     let limits = Limits::default();
     let mut lines = vec![
-        format!("# glint bench: {w}x{h} RGB, best of {} runs, {} threads", args.iterations.max(1), rayon::current_num_threads()),
+        format!(
+            "# glint bench: {w}x{h} RGB, best of {} runs, {} threads",
+            args.iterations.max(1),
+            rayon::current_num_threads()
+        ),
         format!("{:<40} {:>7} {:>10} {:>10} {:>8}", "op", "backend", "ms", "MPix/s", "GB/s"),
     ];
     for (spec, pipeline) in &pipelines {
@@ -73,27 +80,6 @@ pub fn run(args: Args) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// A deterministic test card: smooth gradients with fine detail and a little noise, so no op
-/// meets a degenerate (flat or constant) input.
-pub fn synthetic(w: u32, h: u32) -> Image {
-    let mut data = Vec::with_capacity(w as usize * h as usize * 3);
-    let mut seed = 0x2545_f491_u32;
-    for y in 0..h {
-        for x in 0..w {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            let noise = (seed & 15) as i32 - 8;
-            let r = (x * 255 / w.max(1)) as i32 + noise;
-            let g = (y * 255 / h.max(1)) as i32 - noise;
-            let b = (((x / 8 + y / 8) % 2) * 160 + 40) as i32 + noise;
-            data.extend([r, g, b].map(|v| v.clamp(0, 255) as u8));
-        }
-    }
-    Image::from_raw(w, h, 3, data).unwrap_or_else(|_| Image::filled(w, h, 3, [128, 128, 128, 255]))
-}
-
-#[allow(clippy::print_stdout, reason = "the table is the command's output")]
 fn print_lines(lines: &[String]) {
     for l in lines {
         println!("{l}");

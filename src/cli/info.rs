@@ -109,7 +109,6 @@ fn cpu_features() -> String {
     }
 }
 
-#[allow(clippy::print_stdout, reason = "info's output is the report itself")]
 fn println_all(lines: &[String]) {
     for l in lines {
         println!("{l}");

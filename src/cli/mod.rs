@@ -49,9 +49,10 @@ impl BackendChoice {
     pub fn resolve(self) -> Result<glint_kernels::Backend, String> {
         match self {
             BackendChoice::Auto | BackendChoice::Cpu => Ok(glint_kernels::Backend::Cpu),
-            BackendChoice::Gpu => {
-                Err("--backend gpu: the GPU backend is not built yet in this version of glint; use --backend cpu or auto".into())
-            }
+            BackendChoice::Gpu => Err(
+                "--backend gpu: the GPU backend is not built yet in this version of glint; use --backend cpu or auto"
+                    .into(),
+            ),
         }
     }
 }

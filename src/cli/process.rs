@@ -94,7 +94,8 @@ pub fn run(args: Args) -> ExitCode {
     };
 
     let ctx = Context { pipeline, limits, backend, dest_format, written: Mutex::new(HashSet::new()) };
-    let workers = args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get), NonZeroUsize::get);
+    let workers =
+        args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get), NonZeroUsize::get);
     let progress = (jobs.len() > 1 && std::io::stderr().is_terminal()).then(|| {
         let pb = ProgressBar::new(jobs.len() as u64);
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed_precise} eta {eta} {wide_msg}") {
@@ -143,7 +144,13 @@ pub fn run(args: Args) -> ExitCode {
 
 /// Files (and directories expanded into their images) in order; unreadable directory entries
 /// come back as failures to report.
-fn expand_inputs(inputs: &[PathBuf]) -> Result<(Vec<(Source, String, Option<PathBuf>)>, Vec<(String, String)>), String> {
+/// An input found on the command line: where it comes from, its label for messages, and its
+/// path relative to the directory it was found in (for directory inputs).
+type Found = (Source, String, Option<PathBuf>);
+/// An input that could not even be listed, and why.
+type Unlisted = (String, String);
+
+fn expand_inputs(inputs: &[PathBuf]) -> Result<(Vec<Found>, Vec<Unlisted>), String> {
     let mut out = Vec::new();
     let mut failures = Vec::new();
     let mut stdin_seen = false;
@@ -179,13 +186,14 @@ fn expand_inputs(inputs: &[PathBuf]) -> Result<(Vec<(Source, String, Option<Path
 /// A file a directory walk picks up: a name with an image extension glint reads, not hidden.
 fn is_image_name(path: &Path) -> bool {
     let hidden = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
-    let readable = path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension).is_some_and(Format::is_readable);
+    let readable =
+        path.extension().and_then(|e| e.to_str()).and_then(Format::from_extension).is_some_and(Format::is_readable);
     !hidden && readable
 }
 
 /// Decides every job's destination, and the format a single `-o FILE` names.
 fn plan_outputs(
-    inputs: Vec<(Source, String, Option<PathBuf>)>,
+    inputs: Vec<Found>,
     output: Option<&Path>,
     several: bool,
     pipeline_names_format: bool,
@@ -216,7 +224,9 @@ fn plan_outputs(
         let dest = match output {
             None => {
                 if std::io::stdout().is_terminal() {
-                    return Err("no -o given and standard output is a terminal: give -o FILE (or redirect the output)".into());
+                    return Err(
+                        "no -o given and standard output is a terminal: give -o FILE (or redirect the output)".into()
+                    );
                 }
                 Dest::Stdout
             }
@@ -259,7 +269,9 @@ fn run_job(job: &Job, ctx: &Context) -> Result<(), String> {
     match &job.dest {
         Dest::Stdout => {
             let mut out = std::io::stdout().lock();
-            out.write_all(&result.bytes).and_then(|()| out.flush()).map_err(|e| format!("cannot write to standard output: {e}"))
+            out.write_all(&result.bytes)
+                .and_then(|()| out.flush())
+                .map_err(|e| format!("cannot write to standard output: {e}"))
         }
         Dest::File(path) => write_atomically(path, &result.bytes, ctx),
         Dest::Stem(stem) => {
@@ -276,7 +288,11 @@ fn read_input(source: &Source, max: u64) -> Result<Vec<u8>, String> {
     let mut buf = Vec::new();
     match source {
         Source::Stdin => {
-            std::io::stdin().lock().take(max + 1).read_to_end(&mut buf).map_err(|e| format!("cannot read standard input: {e}"))?;
+            std::io::stdin()
+                .lock()
+                .take(max + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
         }
         Source::File(path) => {
             let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;

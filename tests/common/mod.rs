@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: fixture paths, loading images, comparing them.
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(clippy::expect_used, reason = "test helpers fail by panicking")]
 
 use std::path::PathBuf;
 

@@ -29,12 +29,18 @@ pub(super) fn jpeg(bytes: &[u8]) -> Result<(), DecodeError> {
         match marker {
             0xD9 => return Ok(()),
             0x01 | 0xD0..=0xD7 => continue,
-            0xC3 | 0xC7 | 0xCB | 0xCF => return Err(DecodeError::UnsupportedFeature("JPEG variant: lossless coding".into())),
-            0xC5 | 0xC6 | 0xCD | 0xCE => return Err(DecodeError::UnsupportedFeature("JPEG variant: hierarchical coding".into())),
+            0xC3 | 0xC7 | 0xCB | 0xCF => {
+                return Err(DecodeError::UnsupportedFeature("JPEG variant: lossless coding".into()));
+            }
+            0xC5 | 0xC6 | 0xCD | 0xCE => {
+                return Err(DecodeError::UnsupportedFeature("JPEG variant: hierarchical coding".into()));
+            }
             0xC9 | 0xCA => return Err(DecodeError::UnsupportedFeature("JPEG variant: arithmetic coding".into())),
             _ => {}
         }
-        let Some(len) = bytes.get(i..i + 2).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]))) else { return truncated() };
+        let Some(len) = bytes.get(i..i + 2).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]]))) else {
+            return truncated();
+        };
         if len < 2 {
             return Err(broken("jpeg", format!("segment of length {len} at byte {i}")));
         }
@@ -66,7 +72,9 @@ pub(super) fn png(bytes: &[u8]) -> Result<(), DecodeError> {
     }
     match (bytes.get(26), bytes.get(27)) {
         (Some(0), Some(0)) => Ok(()),
-        (Some(c), Some(0)) => Err(broken("png", format!("IHDR declares compression method {c}; only 0 (deflate) exists"))),
+        (Some(c), Some(0)) => {
+            Err(broken("png", format!("IHDR declares compression method {c}; only 0 (deflate) exists")))
+        }
         (Some(_), Some(f)) => Err(broken("png", format!("IHDR declares filter method {f}; only 0 exists"))),
         _ => Err(broken("png", "file is truncated inside IHDR")),
     }

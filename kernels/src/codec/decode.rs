@@ -11,8 +11,8 @@ use image::codecs::{gif::GifDecoder, jpeg::JpegDecoder, png::PngDecoder, tiff::T
 use image::metadata::Orientation;
 use image::{ColorType, ImageDecoder, ImageError};
 
-use super::{check, color};
 use super::{Format, Sniffed, sniff};
+use super::{check, color};
 use crate::cpu;
 use crate::error::DecodeError;
 use crate::image::Image;
@@ -102,7 +102,10 @@ fn check_input(bytes: &[u8], limits: &Limits) -> Result<Format, DecodeError> {
     }
     match sniff(bytes) {
         Sniffed::Known(f) if f.is_readable() => Ok(f),
-        Sniffed::Known(f) => Err(DecodeError::UnsupportedFormat(format!("{}, which glint writes but does not read", f.name().to_uppercase()))),
+        Sniffed::Known(f) => Err(DecodeError::UnsupportedFormat(format!(
+            "{}, which glint writes but does not read",
+            f.name().to_uppercase()
+        ))),
         Sniffed::Other(name) => Err(DecodeError::UnsupportedFormat(name.to_string())),
         Sniffed::Unknown => Err(DecodeError::Unrecognised),
     }
@@ -135,7 +138,10 @@ fn open<'a>(format: Format, bytes: &'a [u8], limits: &Limits) -> Result<Box<dyn 
 fn checked_dimensions(decoder: &dyn ImageDecoder, format: Format, limits: &Limits) -> Result<(u32, u32), DecodeError> {
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
-        return Err(DecodeError::Corrupt { format: format.name(), reason: format!("image declares a size of {width}x{height}") });
+        return Err(DecodeError::Corrupt {
+            format: format.name(),
+            reason: format!("image declares a size of {width}x{height}"),
+        });
     }
     let pixels = u64::from(width) * u64::from(height);
     if pixels > limits.max_pixels {
@@ -151,7 +157,10 @@ fn checked_dimensions(decoder: &dyn ImageDecoder, format: Format, limits: &Limit
 
 /// Allocates the decode buffer without aborting the process if memory is short.
 fn alloc(len: u64, format: Format) -> Result<Vec<u8>, DecodeError> {
-    let too_big = || DecodeError::Corrupt { format: format.name(), reason: format!("cannot allocate {len} bytes for the pixels") };
+    let too_big = || DecodeError::Corrupt {
+        format: format.name(),
+        reason: format!("cannot allocate {len} bytes for the pixels"),
+    };
     let len = usize::try_from(len).map_err(|_| too_big())?;
     let mut buf = Vec::new();
     buf.try_reserve_exact(len).map_err(|_| too_big())?;
@@ -165,7 +174,9 @@ fn map_error(format: Format, e: ImageError, limits: &Limits) -> DecodeError {
             format: format.name(),
             reason: format!("decoding would exceed the memory allowed for a {}-pixel image ({l})", limits.max_pixels),
         },
-        ImageError::Unsupported(u) => DecodeError::UnsupportedFeature(format!("{} feature: {u}", format.name().to_uppercase())),
+        ImageError::Unsupported(u) => {
+            DecodeError::UnsupportedFeature(format!("{} feature: {u}", format.name().to_uppercase()))
+        }
         ImageError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
             DecodeError::Corrupt { format: format.name(), reason: "file is truncated".into() }
         }
@@ -184,7 +195,10 @@ fn to_srgb8(
     format: Format,
 ) -> Result<(Image, bool), DecodeError> {
     let internal = |e: crate::error::OpError| DecodeError::Corrupt { format: format.name(), reason: e.to_string() };
-    let (channels, bytes_per_sample) = (color_type.channel_count() as usize, color_type.bytes_per_pixel() as usize / color_type.channel_count() as usize);
+    let (channels, bytes_per_sample) = (
+        color_type.channel_count() as usize,
+        color_type.bytes_per_pixel() as usize / color_type.channel_count() as usize,
+    );
     let grey = matches!(color_type, ColorType::L8 | ColorType::La8 | ColorType::L16 | ColorType::La16);
     let has_alpha = color_type.has_alpha();
     let out_channels = if has_alpha { 4 } else { 3 };
@@ -193,20 +207,16 @@ fn to_srgb8(
     let data: Vec<u8> = match bytes_per_sample {
         1 => {
             let mut data = buf;
-            if !grey {
-                if let Some(icc) = icc {
-                    converted = color::to_srgb_8(icc, &mut data, channels, width as usize);
-                }
+            if let (false, Some(icc)) = (grey, icc) {
+                converted = color::to_srgb_8(icc, &mut data, channels, width as usize);
             }
             if grey { expand_grey(&data, has_alpha) } else { data }
         }
         2 => {
             let mut samples: Vec<u16> = buf.chunks_exact(2).map(|b| u16::from_ne_bytes([b[0], b[1]])).collect();
             drop(buf);
-            if !grey {
-                if let Some(icc) = icc {
-                    converted = color::to_srgb_16(icc, &mut samples, channels, width as usize);
-                }
+            if let (false, Some(icc)) = (grey, icc) {
+                converted = color::to_srgb_16(icc, &mut samples, channels, width as usize);
             }
             let narrow: Vec<u8> = samples.iter().map(|&v| ((u32::from(v) * 255 + 32_767) / 65_535) as u8).collect();
             if grey { expand_grey(&narrow, has_alpha) } else { narrow }
@@ -215,7 +225,12 @@ fn to_srgb8(
             .chunks_exact(4)
             .map(|b| (f32::from_ne_bytes([b[0], b[1], b[2], b[3]]).clamp(0.0, 1.0) * 255.0).round() as u8)
             .collect(),
-        _ => return Err(DecodeError::UnsupportedFeature(format!("{} with {color_type:?} pixels", format.name().to_uppercase()))),
+        _ => {
+            return Err(DecodeError::UnsupportedFeature(format!(
+                "{} with {color_type:?} pixels",
+                format.name().to_uppercase()
+            )));
+        }
     };
     Ok((Image::from_raw(width, height, out_channels, data).map_err(internal)?, converted))
 }

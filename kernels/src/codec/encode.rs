@@ -92,7 +92,11 @@ pub fn encode(image: &Image, out: &FormatOp) -> Result<Vec<u8>, EncodeError> {
         Format::Avif => {
             let colour = if keep_alpha { ExtendedColorType::Rgba8 } else { ExtendedColorType::Rgb8 };
             let mut bytes = Vec::new();
-            let enc = AvifEncoder::new_with_speed_quality(&mut bytes, AVIF_SPEED, out.quality.unwrap_or(FormatOp::DEFAULT_QUALITY));
+            let enc = AvifEncoder::new_with_speed_quality(
+                &mut bytes,
+                AVIF_SPEED,
+                out.quality.unwrap_or(FormatOp::DEFAULT_QUALITY),
+            );
             enc.write_image(&pixels, w, h, colour).map_err(|e| fail(e.to_string()))?;
             Ok(bytes)
         }

@@ -59,7 +59,7 @@ pub fn boxblur(image: &Image, p: &Boxblur) -> Image {
                 if alpha {
                     let sa = win[3];
                     for c in 0..3 {
-                        o[c] = if sa > 0 { ((win[c] + sa / 2) / sa) as u8 } else { 0 };
+                        o[c] = (win[c] + sa / 2).checked_div(sa).unwrap_or(0) as u8;
                     }
                     o[3] = ((sa + n / 2) / n) as u8;
                 } else {

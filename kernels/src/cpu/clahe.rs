@@ -48,7 +48,11 @@ impl TileMaps {
         let tiles = p.tiles as usize;
         // OpenCV pads by reflection whenever either side does not divide; it then pads both
         // sides by `tiles - side % tiles` (a whole extra tile on a side that did divide).
-        let (pw, ph) = if w % tiles == 0 && h % tiles == 0 { (w, h) } else { (w + tiles - w % tiles, h + tiles - h % tiles) };
+        let (pw, ph) = if w.is_multiple_of(tiles) && h.is_multiple_of(tiles) {
+            (w, h)
+        } else {
+            (w + tiles - w % tiles, h + tiles - h % tiles)
+        };
         let (tile_w, tile_h) = (pw / tiles, ph / tiles);
         let area = (tile_w * tile_h) as u32;
         let limit = clahe_clip_limit(p.clip, area);

@@ -30,10 +30,13 @@ pub fn luma_histogram(image: &Image) -> Histogram {
             }
             h
         })
-        .reduce(|| [0u32; 256], |mut a, b| {
-            for (x, y) in a.iter_mut().zip(b) {
-                *x += y;
-            }
-            a
-        })
+        .reduce(
+            || [0u32; 256],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
 }

@@ -70,7 +70,8 @@ pub fn run(op: &Op, image: Image) -> Result<Image, OpError> {
         | Op::Levels(Levels::Manual { .. })
         | Op::Invert
         | Op::Temperature(_) => {
-            let luts = tone::luts_for(op).ok_or_else(|| OpError::Internal(format!("no tone tables for {}", op.name())))?;
+            let luts =
+                tone::luts_for(op).ok_or_else(|| OpError::Internal(format!("no tone tables for {}", op.name())))?;
             let mut image = image;
             point::apply_luts(&mut image, &luts);
             image

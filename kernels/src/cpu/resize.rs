@@ -22,7 +22,8 @@ pub fn resize(image: &Image, p: &Resize) -> Result<Image, OpError> {
     let (wx, wy, ww, wh) = plan.window;
     let xs = axis_weights(w, plan.scaled.0, wx, ww, p.filter);
     let ys = axis_weights(h, plan.scaled.1, wy, wh, p.filter);
-    let resampled = if p.filter == Filter::Nearest { sample_nearest(image, &xs, &ys) } else { resample(image, &xs, &ys, p.linear) };
+    let resampled =
+        if p.filter == Filter::Nearest { sample_nearest(image, &xs, &ys) } else { resample(image, &xs, &ys, p.linear) };
     if plan.canvas == (ww, wh) {
         return Ok(resampled);
     }

@@ -27,10 +27,11 @@ pub fn auto_levels(hist: &Histogram) -> Option<(u8, u8)> {
         acc > clip
     })?;
     acc = 0;
-    let hi = 255 - hist.iter().rev().position(|&c| {
-        acc += u64::from(c);
-        acc > clip
-    })?;
+    let hi = 255
+        - hist.iter().rev().position(|&c| {
+            acc += u64::from(c);
+            acc > clip
+        })?;
     (lo < hi).then_some((lo as u8, hi as u8))
 }
 
@@ -74,8 +75,8 @@ pub fn clahe_map(mut hist: Histogram, limit: u32, tile_area: u32) -> [u8; 256] {
     for c in hist.iter_mut() {
         *c += batch;
     }
-    if residual != 0 {
-        let step = (256 / residual).max(1) as usize;
+    if let Some(step) = 256u32.checked_div(residual) {
+        let step = step.max(1) as usize;
         let mut i = 0;
         while i < 256 && residual > 0 {
             hist[i] += 1;

@@ -41,10 +41,18 @@ pub fn plan(r: &Resize, w: u32, h: u32) -> ResizePlan {
             match r.fit {
                 Fit::Fill => (bw, bh),
                 Fit::Inside | Fit::Contain => {
-                    if width_limited { (bw, scale_side(h, bw, w).min(bh)) } else { (scale_side(w, bh, h).min(bw), bh) }
+                    if width_limited {
+                        (bw, scale_side(h, bw, w).min(bh))
+                    } else {
+                        (scale_side(w, bh, h).min(bw), bh)
+                    }
                 }
                 Fit::Cover | Fit::Outside => {
-                    if width_limited { (scale_side(w, bh, h).max(bw), bh) } else { (bw, scale_side(h, bw, w).max(bh)) }
+                    if width_limited {
+                        (scale_side(w, bh, h).max(bw), bh)
+                    } else {
+                        (bw, scale_side(h, bw, w).max(bh))
+                    }
                 }
             }
         }
@@ -140,7 +148,10 @@ fn kernel(filter: Filter, x: f64) -> f64 {
             if x < 1.0 {
                 ((12.0 - 9.0 * B - 6.0 * C) * x * x * x + (-18.0 + 12.0 * B + 6.0 * C) * x * x + (6.0 - 2.0 * B)) / 6.0
             } else if x < 2.0 {
-                ((-B - 6.0 * C) * x * x * x + (6.0 * B + 30.0 * C) * x * x + (-12.0 * B - 48.0 * C) * x + (8.0 * B + 24.0 * C))
+                ((-B - 6.0 * C) * x * x * x
+                    + (6.0 * B + 30.0 * C) * x * x
+                    + (-12.0 * B - 48.0 * C) * x
+                    + (8.0 * B + 24.0 * C))
                     / 6.0
             } else {
                 0.0

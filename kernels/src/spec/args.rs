@@ -82,18 +82,17 @@ impl Args {
     }
 
     pub(super) fn invalid(&self, arg: &str, value: &Value, allowed: impl Into<String>) -> SpecError {
-        SpecError::Invalid {
-            op: self.op.into(),
-            arg: arg.into(),
-            value: value.to_string(),
-            allowed: allowed.into(),
-        }
+        SpecError::Invalid { op: self.op.into(), arg: arg.into(), value: value.to_string(), allowed: allowed.into() }
     }
 
     /// A real number in `min..=max` (or `min < v` when `open_min`).
     pub(super) fn float(&mut self, name: &str, min: f32, max: f32, open_min: bool) -> Result<Option<f32>, SpecError> {
         let Some(v) = self.take(name) else { return Ok(None) };
-        let range = if open_min { format!("a number with {min} < {name} <= {max}") } else { format!("a number from {min} to {max}") };
+        let range = if open_min {
+            format!("a number with {min} < {name} <= {max}")
+        } else {
+            format!("a number from {min} to {max}")
+        };
         let x = match &v {
             Value::Text(s) => s.trim().parse::<f32>().ok(),
             Value::Num(n) => Some(*n as f32),
@@ -133,10 +132,10 @@ impl Args {
     /// One of a fixed set of words.
     pub(super) fn choice<T: Copy>(&mut self, name: &str, options: &[(&str, T)]) -> Result<Option<T>, SpecError> {
         let Some(v) = self.take(name) else { return Ok(None) };
-        if let Value::Text(s) = &v {
-            if let Some((_, t)) = options.iter().find(|(word, _)| word == s) {
-                return Ok(Some(*t));
-            }
+        if let Value::Text(s) = &v
+            && let Some((_, t)) = options.iter().find(|(word, _)| word == s)
+        {
+            return Ok(Some(*t));
         }
         let words: Vec<&str> = options.iter().map(|(w, _)| *w).collect();
         Err(self.invalid(name, &v, format!("one of {}", words.join(", "))))

@@ -28,11 +28,7 @@ impl Pipeline {
     /// Parses a pipeline written as a string or, when it starts with `[`, as JSON.
     pub fn parse(text: &str) -> Result<Self, SpecError> {
         let trimmed = text.trim_start();
-        if trimmed.starts_with('[') {
-            parse::parse_json(trimmed)
-        } else {
-            parse::parse_text(text)
-        }
+        if trimmed.starts_with('[') { parse::parse_json(trimmed) } else { parse::parse_text(text) }
     }
 
     /// Parses the JSON form: an array of objects each with an `"op"` field.

@@ -57,7 +57,9 @@ pub(super) fn parse_json(text: &str) -> Result<Pipeline, SpecError> {
 /// `[{"op": NAME, ARG: VALUE, ...}, ...]`.
 pub(super) fn parse_json_value(value: &serde_json::Value) -> Result<Pipeline, SpecError> {
     let serde_json::Value::Array(items) = value else {
-        return Err(SpecError::Syntax("a JSON pipeline is an array of objects like {\"op\":\"resize\",\"width\":800}".into()));
+        return Err(SpecError::Syntax(
+            "a JSON pipeline is an array of objects like {\"op\":\"resize\",\"width\":800}".into(),
+        ));
     };
     if items.len() > MAX_OPS {
         return Err(SpecError::Syntax(format!("more than {MAX_OPS} ops")));
@@ -88,18 +90,16 @@ fn json_to_value(op: &str, key: &str, v: &serde_json::Value) -> Result<Value, Sp
         J::Number(n) => Value::Num(n.as_f64().unwrap_or(f64::NAN)),
         J::Bool(b) => Value::Bool(*b),
         J::Null => Value::Null,
-        J::Array(items) => Value::List(
-            items
-                .iter()
-                .map(|x| x.as_f64())
-                .collect::<Option<Vec<f64>>>()
-                .ok_or_else(|| SpecError::Invalid {
+        J::Array(items) => {
+            Value::List(items.iter().map(|x| x.as_f64()).collect::<Option<Vec<f64>>>().ok_or_else(|| {
+                SpecError::Invalid {
                     op: op.into(),
                     arg: key.into(),
                     value: v.to_string(),
                     allowed: "an array of numbers".into(),
-                })?,
-        ),
+                }
+            })?)
+        }
         J::Object(_) => {
             return Err(SpecError::Invalid {
                 op: op.into(),

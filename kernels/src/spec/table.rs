@@ -4,8 +4,8 @@
 
 use super::args::{Args, Value};
 use super::{
-    Blur, Boxblur, Brightness, Clahe, Contrast, Convolve, Crop, Exposure, Filter, Fit, Flip, FormatOp,
-    Gamma, Gravity, Hue, Levels, Median, Op, Resize, Rotate, Saturation, Sharpen, Temperature,
+    Blur, Boxblur, Brightness, Clahe, Contrast, Convolve, Crop, Exposure, Filter, Fit, Flip, FormatOp, Gamma, Gravity,
+    Hue, Levels, Median, Op, Resize, Rotate, Saturation, Sharpen, Temperature,
 };
 use crate::codec::Format;
 use crate::error::SpecError;
@@ -256,7 +256,10 @@ fn build_resize(a: &mut Args) -> Result<Op, SpecError> {
     r.enlarge = a.boolean("enlarge")?.unwrap_or(false);
     r.gravity = a.choice("gravity", GRAVITIES)?.unwrap_or_default();
     if let Some(bg) = a.text("bg")? {
-        r.bg = Some(parse_hex_colour(&bg).ok_or_else(|| a.invalid("bg", &Value::Text(bg.clone()), "RRGGBB or RRGGBBAA in hex"))?);
+        r.bg = Some(
+            parse_hex_colour(&bg)
+                .ok_or_else(|| a.invalid("bg", &Value::Text(bg.clone()), "RRGGBB or RRGGBBAA in hex"))?,
+        );
     }
     Ok(Op::Resize(r))
 }
