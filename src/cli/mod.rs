@@ -8,7 +8,7 @@ mod process;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
 /// Exit status for a usage or pipeline error.
 pub const EXIT_USAGE: u8 = 2;
@@ -31,30 +31,6 @@ enum Command {
     Info(info::Args),
     /// Measure kernel throughput per op and backend.
     Bench(bench::Args),
-}
-
-/// `--backend` / `GLINT_BACKEND`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum BackendChoice {
-    /// A hardware GPU when present and the work pays for the transfer, else the CPU.
-    Auto,
-    /// The CPU only.
-    Cpu,
-    /// Any GPU adapter, software ones included; an error if there is none.
-    Gpu,
-}
-
-impl BackendChoice {
-    /// The engine backend to use, or why the choice cannot be honoured.
-    pub fn resolve(self) -> Result<glint_kernels::Backend, String> {
-        match self {
-            BackendChoice::Auto | BackendChoice::Cpu => Ok(glint_kernels::Backend::Cpu),
-            BackendChoice::Gpu => Err(
-                "--backend gpu: the GPU backend is not built yet in this version of glint; use --backend cpu or auto"
-                    .into(),
-            ),
-        }
-    }
 }
 
 pub fn main() -> ExitCode {

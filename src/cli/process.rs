@@ -16,7 +16,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use glint_kernels::{Backend, Format, Limits, Pipeline};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{BackendChoice, EXIT_FAILED, usage_error};
+use glint_runtime::backend::BackendChoice;
+
+use super::{EXIT_FAILED, usage_error};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -30,8 +32,8 @@ pub struct Args {
     /// written to standard output.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: Option<PathBuf>,
-    /// Where ops run.
-    #[arg(long, env = "GLINT_BACKEND", value_enum, default_value = "auto")]
+    /// Where ops run: auto, cpu or gpu.
+    #[arg(long, env = "GLINT_BACKEND", default_value = "auto", value_name = "auto|cpu|gpu")]
     backend: BackendChoice,
     /// Inputs processed at the same time (default: one per core).
     #[arg(short = 'j', long, value_name = "N")]
