@@ -6,6 +6,7 @@ use crate::cpu;
 use crate::derived::resample;
 use crate::derived::tone::{self, ChannelLuts};
 use crate::error::OpError;
+use crate::gpu;
 use crate::image::Image;
 use crate::limits::Limits;
 use crate::spec::{Op, Pipeline, Rotate};
@@ -15,6 +16,9 @@ use crate::spec::{Op, Pipeline, Rotate};
 pub enum Backend {
     /// The CPU implementations, on all cores.
     Cpu,
+    /// The WGSL shaders on the process's GPU context ([`gpu::shared`]), whatever adapter it
+    /// holds; a GPU fault makes that request run on the CPU instead.
+    Gpu,
 }
 
 impl Backend {
@@ -22,8 +26,20 @@ impl Backend {
     pub fn name(self) -> &'static str {
         match self {
             Backend::Cpu => "cpu",
+            Backend::Gpu => "gpu",
         }
     }
+}
+
+/// A result and how it was made.
+#[derive(Debug)]
+pub struct Execution {
+    /// The resulting image.
+    pub image: Image,
+    /// The backend that produced it.
+    pub backend: Backend,
+    /// Why the GPU was asked but the CPU did the work, if that happened.
+    pub fallback: Option<String>,
 }
 
 /// One step of an execution plan.
@@ -98,21 +114,41 @@ impl Pipeline {
 
     /// Runs the pipeline on `image`.
     pub fn run(&self, image: Image, backend: Backend, limits: &Limits) -> Result<Image, OpError> {
+        self.execute(image, backend, limits).map(|e| e.image)
+    }
+
+    /// Runs the pipeline on `image` and reports which backend did the work. On the GPU, a
+    /// device fault or an image too large for the device makes this request run on the CPU
+    /// (the fault also marks the context for rebuilding before the next request).
+    pub fn execute(&self, image: Image, backend: Backend, limits: &Limits) -> Result<Execution, OpError> {
         self.output_size(image.width(), image.height(), limits)?;
-        match backend {
-            Backend::Cpu => {
-                let mut image = image;
-                for step in self.steps() {
-                    image = match step {
-                        Step::Op(op) => cpu::run(&op, image)?,
-                        Step::Luts(luts) => {
-                            cpu::point::apply_luts(&mut image, &luts);
-                            image
-                        }
-                    };
+        if backend == Backend::Gpu {
+            let ctx = gpu::shared(gpu::AdapterPolicy::Any)?;
+            match gpu::run(&ctx, self, &image) {
+                Ok(image) => return Ok(Execution { image, backend: Backend::Gpu, fallback: None }),
+                Err(e) => {
+                    if !matches!(e, gpu::GpuError::TooLarge(_)) {
+                        ctx.mark_broken(e.to_string());
+                    }
+                    let image = self.run_cpu(image)?;
+                    return Ok(Execution { image, backend: Backend::Cpu, fallback: Some(e.to_string()) });
                 }
-                Ok(image)
             }
         }
+        Ok(Execution { image: self.run_cpu(image)?, backend: Backend::Cpu, fallback: None })
+    }
+
+    fn run_cpu(&self, image: Image) -> Result<Image, OpError> {
+        let mut image = image;
+        for step in self.steps() {
+            image = match step {
+                Step::Op(op) => cpu::run(&op, image)?,
+                Step::Luts(luts) => {
+                    cpu::point::apply_luts(&mut image, &luts);
+                    image
+                }
+            };
+        }
+        Ok(image)
     }
 }

@@ -20,6 +20,10 @@ pub struct Output {
     pub height: u32,
     /// The format of the input.
     pub input_format: Format,
+    /// The backend that did the work.
+    pub backend: Backend,
+    /// Why the GPU was asked but the CPU did the work, if that happened.
+    pub fallback: Option<String>,
 }
 
 /// Decodes `input`, runs `pipeline` and encodes the result. The output format is the
@@ -34,7 +38,15 @@ pub fn process(
 ) -> Result<Output, Error> {
     let decoded = codec::decode(input, limits)?;
     let out = codec::output_format(pipeline.output(), destination, decoded.format);
-    let image = pipeline.run(decoded.image, backend, limits)?;
-    let bytes = codec::encode(&image, &out)?;
-    Ok(Output { bytes, format: out.format, width: image.width(), height: image.height(), input_format: decoded.format })
+    let done = pipeline.execute(decoded.image, backend, limits)?;
+    let bytes = codec::encode(&done.image, &out)?;
+    Ok(Output {
+        bytes,
+        format: out.format,
+        width: done.image.width(),
+        height: done.image.height(),
+        input_format: decoded.format,
+        backend: done.backend,
+        fallback: done.fallback,
+    })
 }
