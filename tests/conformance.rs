@@ -160,6 +160,11 @@ fn random_chains_agree() {
 }
 
 #[test]
+fn every_entry_point_compiles_on_the_device() {
+    context().warm_up().unwrap();
+}
+
+#[test]
 fn a_batch_equals_separate_runs() {
     let ctx = context();
     let (a, b) = (load_fixture("flower.png"), load_fixture("hopper.png"));

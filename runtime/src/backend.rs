@@ -6,6 +6,16 @@
 use std::str::FromStr;
 
 use glint_kernels::Backend;
+use glint_kernels::gpu::{self, AdapterPolicy, AdapterSummary};
+
+/// Under `auto`, images smaller than this stay on the CPU: uploading them and reading the
+/// result back costs more than the GPU saves.
+pub const AUTO_GPU_MIN_PIXELS: u64 = 1_000_000;
+
+/// True inside AWS Lambda, where there is no GPU to find and probing would only cost time.
+pub fn in_lambda() -> bool {
+    std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some()
+}
 
 /// What the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,14 +57,48 @@ impl BackendChoice {
         std::env::var("GLINT_BACKEND").map_or(Ok(BackendChoice::Auto), |v| v.parse())
     }
 
-    /// The engine backend to use, or why the choice cannot be honoured.
-    pub fn resolve(self) -> Result<Backend, String> {
-        match self {
-            BackendChoice::Auto | BackendChoice::Cpu => Ok(Backend::Cpu),
-            BackendChoice::Gpu => Err(
-                "--backend gpu: the GPU backend is not built yet in this version of glint; use --backend cpu or auto"
-                    .into(),
+    /// Checks that the choice can be honoured on this host (for `gpu`: an adapter exists) and
+    /// returns what picks the backend for each piece of work. Call once at start-up.
+    pub fn open(self) -> Result<Selector, String> {
+        let gpu = match self {
+            BackendChoice::Cpu => None,
+            BackendChoice::Gpu => Some(
+                gpu::shared(AdapterPolicy::Any)
+                    .map_err(|e| format!("--backend gpu: {e}; use --backend cpu or auto on this host"))?
+                    .adapter()
+                    .clone(),
             ),
+            BackendChoice::Auto if in_lambda() => None,
+            BackendChoice::Auto => gpu::shared(AdapterPolicy::HardwareOnly).ok().map(|c| c.adapter().clone()),
+        };
+        Ok(Selector { choice: self, gpu })
+    }
+
+    /// The backend for large work, or why the choice cannot be honoured.
+    pub fn resolve(self) -> Result<Backend, String> {
+        self.open().map(|s| s.for_pixels(u64::MAX))
+    }
+}
+
+/// Picks the backend for each image, once the choice has been checked against the host.
+#[derive(Debug, Clone)]
+pub struct Selector {
+    choice: BackendChoice,
+    gpu: Option<AdapterSummary>,
+}
+
+impl Selector {
+    /// The backend for an image of `pixels` pixels.
+    pub fn for_pixels(&self, pixels: u64) -> Backend {
+        match (self.choice, &self.gpu) {
+            (BackendChoice::Gpu, _) => Backend::Gpu,
+            (BackendChoice::Auto, Some(_)) if pixels >= AUTO_GPU_MIN_PIXELS => Backend::Gpu,
+            _ => Backend::Cpu,
         }
+    }
+
+    /// The adapter that GPU work runs on, if any will.
+    pub fn gpu(&self) -> Option<&AdapterSummary> {
+        self.gpu.as_ref()
     }
 }

@@ -38,7 +38,7 @@ pub fn run(args: Args) -> ExitCode {
         format!("glint {}", env!("CARGO_PKG_VERSION")),
         "backends:".into(),
         format!("  cpu: available, {threads} threads, {}", cpu_features()),
-        "  gpu: not built in this version (the GPU engine is not part of this build yet)".into(),
+        format!("  gpu: {}", gpu_line()),
         "limits:".into(),
         format!("  GLINT_MAX_PIXELS = {} ({})", limits.max_pixels, source("GLINT_MAX_PIXELS")),
         format!("  GLINT_MAX_BYTES  = {} ({})", limits.max_bytes, source("GLINT_MAX_BYTES")),
@@ -48,6 +48,35 @@ pub fn run(args: Args) -> ExitCode {
     ];
     println_all(&lines);
     ExitCode::SUCCESS
+}
+
+/// What `gpu` and `auto` would use here.
+fn gpu_line() -> String {
+    if glint_runtime::backend::in_lambda() {
+        return "not probed inside AWS Lambda (auto uses the CPU)".into();
+    }
+    match glint_kernels::gpu::shared(glint_kernels::gpu::AdapterPolicy::Any) {
+        Ok(ctx) => {
+            let a = ctx.adapter();
+            let auto = if a.software {
+                "used by --backend gpu only; auto never picks a software adapter".to_string()
+            } else {
+                format!(
+                    "used by --backend gpu, and by auto for images of {} pixels or more",
+                    glint_runtime::backend::AUTO_GPU_MIN_PIXELS
+                )
+            };
+            format!(
+                "{} ({}, {}, driver {}), max binding {} MiB; {auto}",
+                a.name,
+                a.kind,
+                a.backend,
+                a.driver,
+                a.max_binding >> 20
+            )
+        }
+        Err(e) => format!("none ({e}); auto uses the CPU, --backend gpu is refused"),
+    }
 }
 
 fn describe(files: &[PathBuf], limits: &Limits) -> ExitCode {

@@ -13,10 +13,10 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use glint_kernels::{Backend, Format, Limits, Pipeline};
+use glint_kernels::{Format, Limits, Pipeline};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use glint_runtime::backend::BackendChoice;
+use glint_runtime::backend::{BackendChoice, Selector};
 
 use super::{EXIT_FAILED, usage_error};
 
@@ -66,7 +66,7 @@ struct Job {
 struct Context {
     pipeline: Pipeline,
     limits: Limits,
-    backend: Backend,
+    backends: Selector,
     /// The format a single `-o FILE` asks for by its extension.
     dest_format: Option<Format>,
     written: Mutex<HashSet<PathBuf>>,
@@ -81,7 +81,7 @@ pub fn run(args: Args) -> ExitCode {
         Ok(l) => l,
         Err(e) => return usage_error(e),
     };
-    let backend = match args.backend.resolve() {
+    let backends = match args.backend.open() {
         Ok(b) => b,
         Err(e) => return usage_error(e),
     };
@@ -95,7 +95,7 @@ pub fn run(args: Args) -> ExitCode {
         Err(e) => return usage_error(e),
     };
 
-    let ctx = Context { pipeline, limits, backend, dest_format, written: Mutex::new(HashSet::new()) };
+    let ctx = Context { pipeline, limits, backends, dest_format, written: Mutex::new(HashSet::new()) };
     let workers =
         args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, NonZeroUsize::get), NonZeroUsize::get);
     let progress = (jobs.len() > 1 && std::io::stderr().is_terminal()).then(|| {
@@ -264,7 +264,11 @@ fn plan_outputs(
 fn run_job(job: &Job, ctx: &Context) -> Result<(), String> {
     let bytes = read_input(&job.source, ctx.limits.max_bytes)?;
     let result = glint_runtime::guard::catch(|| {
-        glint_kernels::process(&bytes, &ctx.pipeline, ctx.backend, &ctx.limits, ctx.dest_format)
+        // The header says how big the work is, which decides the backend under `auto`; a
+        // header that cannot be read fails in `process` with the decoder's message.
+        let pixels =
+            glint_kernels::codec::probe(&bytes, &ctx.limits).map_or(0, |p| u64::from(p.width) * u64::from(p.height));
+        glint_kernels::process(&bytes, &ctx.pipeline, ctx.backends.for_pixels(pixels), &ctx.limits, ctx.dest_format)
     })
     .map_err(|panic| format!("internal error (please report): {panic}"))?
     .map_err(|e| e.to_string())?;

@@ -178,7 +178,7 @@ impl Context {
             software: info.device_type == wgpu::DeviceType::Cpu,
             backend: format!("{:?}", info.backend),
             driver: format!("{} {}", info.driver, info.driver_info).trim().to_string(),
-            max_binding: u64::from(limits.max_storage_buffer_binding_size),
+            max_binding: limits.max_storage_buffer_binding_size,
             max_buffer: limits.max_buffer_size,
         };
         let poller = Poller::start(device.clone())
@@ -234,6 +234,17 @@ impl Context {
 
     pub(crate) fn take_fault(&self) -> Option<Fault> {
         lock(&self.fault).take()
+    }
+
+    /// Compiles every entry point now, so no request pays for it (servers call this at
+    /// start-up; otherwise each pipeline is compiled on first use).
+    pub fn warm_up(&self) -> Result<(), GpuError> {
+        for shader in shaders::SHADERS {
+            for ep in shader.entry_points {
+                self.pipeline(ep.name)?;
+            }
+        }
+        Ok(())
     }
 
     /// The compiled pipeline of an entry point, compiled on first use.
@@ -365,14 +376,20 @@ impl Drop for Context {
 /// A one-shot result delivered by a device callback, awaitable from any executor.
 #[derive(Clone, Default)]
 pub(crate) struct Completion {
-    state: Arc<Mutex<(Option<Result<(), GpuError>>, Option<std::task::Waker>)>>,
+    state: Arc<Mutex<CompletionState>>,
+}
+
+#[derive(Default)]
+struct CompletionState {
+    result: Option<Result<(), GpuError>>,
+    waker: Option<std::task::Waker>,
 }
 
 impl Completion {
     fn complete(&self, r: Result<(), GpuError>) {
         let mut s = lock(&self.state);
-        s.0 = Some(r);
-        if let Some(w) = s.1.take() {
+        s.result = Some(r);
+        if let Some(w) = s.waker.take() {
             w.wake();
         }
     }
@@ -382,10 +399,10 @@ impl Future for Completion {
     type Output = Result<(), GpuError>;
     fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
         let mut s = lock(&self.state);
-        match s.0.take() {
+        match s.result.take() {
             Some(r) => std::task::Poll::Ready(r),
             None => {
-                s.1 = Some(cx.waker().clone());
+                s.waker = Some(cx.waker().clone());
                 std::task::Poll::Pending
             }
         }

@@ -13,18 +13,26 @@ use crate::spec::{Blur, Boxblur, Convolve, Median, Sharpen};
 /// Bytes per scratch pixel: four f32 or four u32.
 const SCRATCH_PIXEL: u64 = 16;
 
+/// The two entry points of a separable filter and their workgroup counts for a band of
+/// (columns, rows).
+struct Passes {
+    h: &'static str,
+    v: &'static str,
+    h_groups: fn(u32, u32) -> [u32; 3],
+    v_groups: fn(u32, u32) -> [u32; 3],
+}
+
 /// The two passes of a separable filter over bands: `h` fills scratch (rows + 2r rows), `v`
 /// writes the output band. `params(frame)` gives each pass its parameters.
 fn separable<P: bytemuck::Pod>(
     rec: &mut Recorder<'_>,
-    (h, v): (&str, &str),
+    passes: &Passes,
     input: &DeviceImage,
     radius: u32,
     weights: Option<&wgpu::Buffer>,
     params: impl Fn(super::params::Frame) -> P,
-    h_groups: impl Fn(u32, u32) -> [u32; 3],
-    v_groups: impl Fn(u32, u32) -> [u32; 3],
 ) -> Result<DeviceImage, GpuError> {
+    let Passes { h, v, h_groups, v_groups } = *passes;
     let out = rec.new_image(input.width, input.height, input.alpha)?;
     let w = u64::from(input.width);
     let rows =
@@ -54,13 +62,11 @@ pub(crate) fn blur(rec: &mut Recorder<'_>, input: DeviceImage, p: &Blur) -> Resu
     let weights = rec.table(&kernel);
     let out = separable(
         rec,
-        ("blur_h", "blur_v"),
+        &Passes { h: "blur_h", v: "blur_v", h_groups: groups16, v_groups: groups16 },
         &input,
         radius,
         Some(&weights),
         |frame| BlurParams { frame, radius, ..Default::default() },
-        groups16,
-        groups16,
     )?;
     rec.retire(input.buffer);
     Ok(out)
@@ -73,13 +79,11 @@ pub(crate) fn sharpen(rec: &mut Recorder<'_>, input: DeviceImage, p: &Sharpen) -
     let (amount, threshold) = (p.amount, f32::from(p.threshold));
     let out = separable(
         rec,
-        ("sharpen_h", "sharpen_v"),
+        &Passes { h: "sharpen_h", v: "sharpen_v", h_groups: groups16, v_groups: groups16 },
         &input,
         radius,
         Some(&weights),
         |frame| SharpenParams { frame, radius, amount, threshold, _pad0: 0 },
-        groups16,
-        groups16,
     )?;
     rec.retire(input.buffer);
     Ok(out)
@@ -92,15 +96,18 @@ pub(crate) fn boxblur(rec: &mut Recorder<'_>, input: DeviceImage, p: &Boxblur) -
     let radius = p.radius;
     let out = separable(
         rec,
-        ("boxblur_h", "boxblur_v"),
+        // Workgroups of 64 x 4 invocations; each invocation covers CHUNK pixels along x (h) or
+        // along y (v).
+        &Passes {
+            h: "boxblur_h",
+            v: "boxblur_v",
+            h_groups: |cols, rows| [cols.div_ceil(BOX_CHUNK).div_ceil(64), rows.div_ceil(4), 1],
+            v_groups: |cols, rows| [cols.div_ceil(64), rows.div_ceil(BOX_CHUNK).div_ceil(4), 1],
+        },
         &input,
         radius,
         None,
         |frame| BoxblurParams { frame, radius, ..Default::default() },
-        // Workgroups of 64 x 4 invocations; each invocation covers CHUNK pixels along x (h) or
-        // along y (v).
-        |cols, rows| [cols.div_ceil(BOX_CHUNK).div_ceil(64), rows.div_ceil(4), 1],
-        |cols, rows| [cols.div_ceil(64), rows.div_ceil(BOX_CHUNK).div_ceil(4), 1],
     )?;
     rec.retire(input.buffer);
     Ok(out)

@@ -138,6 +138,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(std::mem::size_of::<Frame>(), 48);
+        assert_eq!(size_of::<Frame>(), 48);
     }
 }
