@@ -18,7 +18,7 @@ pub struct Args {
     /// Image size as WxH.
     #[arg(long, default_value = "2048x1536")]
     size: String,
-    /// Pipelines to time; default: one example per op.
+    /// Pipelines to time; default: one example per op (`format` aside: it runs no kernel).
     #[arg(long, num_args = 1.., value_name = "PIPELINE")]
     ops: Vec<String>,
     /// Timed runs per op and backend (the fastest is reported).
