@@ -17,6 +17,20 @@ pub fn in_lambda() -> bool {
     std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some()
 }
 
+/// Whether this host could have a hardware GPU. On Linux a GPU driver exposes device nodes
+/// (DRM render nodes, NVIDIA's, WSL's); with none of them, looking for an adapter would only
+/// start the Vulkan loader (tens of milliseconds) to find software rasterisers `auto` never
+/// uses. Elsewhere, look.
+pub fn hardware_gpu_possible() -> bool {
+    if !cfg!(target_os = "linux") {
+        return true;
+    }
+    let render_node = std::fs::read_dir("/dev/dri")
+        .map(|dir| dir.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD")))
+        .unwrap_or(false);
+    render_node || ["/dev/nvidiactl", "/dev/nvidia0", "/dev/dxg"].iter().any(|p| std::path::Path::new(p).exists())
+}
+
 /// What the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BackendChoice {
@@ -68,7 +82,7 @@ impl BackendChoice {
                     .adapter()
                     .clone(),
             ),
-            BackendChoice::Auto if in_lambda() => None,
+            BackendChoice::Auto if in_lambda() || !hardware_gpu_possible() => None,
             BackendChoice::Auto => gpu::shared(AdapterPolicy::HardwareOnly).ok().map(|c| c.adapter().clone()),
         };
         Ok(Selector { choice: self, gpu })

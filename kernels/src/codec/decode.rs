@@ -12,7 +12,7 @@ use image::metadata::Orientation;
 use image::{ColorType, ImageDecoder, ImageError};
 
 use super::{Format, Sniffed, sniff};
-use super::{check, color};
+use super::{color, jpeg, png};
 use crate::cpu;
 use crate::error::DecodeError;
 use crate::image::Image;
@@ -30,6 +30,17 @@ pub struct Decoded {
     pub orientation: u8,
     /// Whether an embedded ICC profile was converted to sRGB.
     pub icc_converted: bool,
+    /// How much the image was shrunk while decoding (1: not at all; 2, 4 or 8 for JPEG
+    /// shrink-on-load, see [`DecodeOptions::at_least`]).
+    pub shrink: u32,
+}
+
+/// How to decode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// The smallest upright size the caller needs. Formats that can decode smaller for less
+    /// work (JPEG, by 1/2, 1/4 or 1/8) may return any size at least this large.
+    pub at_least: Option<(u32, u32)>,
 }
 
 /// What the header says, without decoding pixels.
@@ -55,6 +66,13 @@ impl Probe {
 /// Reads the header: format, dimensions and orientation, checked against the limits.
 pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, DecodeError> {
     let format = check_input(bytes, limits)?;
+    if format == Format::Jpeg {
+        let markers = jpeg::walk(bytes)?;
+        let (width, height) = jpeg::dimensions(bytes)?;
+        check_pixels(width, height, format, limits)?;
+        let orientation = exif_orientation(markers.exif.as_deref()).to_exif();
+        return Ok(Probe { format, width, height, orientation });
+    }
     let mut decoder = open(format, bytes, limits)?;
     let (width, height) = checked_dimensions(decoder.as_ref(), format, limits)?;
     let orientation = orientation(decoder.as_mut()).to_exif();
@@ -63,7 +81,19 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, DecodeError> {
 
 /// Decodes an image file held in memory.
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, DecodeError> {
+    decode_with(bytes, limits, &DecodeOptions::default())
+}
+
+/// Decodes an image file held in memory, with options.
+pub fn decode_with(bytes: &[u8], limits: &Limits, options: &DecodeOptions) -> Result<Decoded, DecodeError> {
     let format = check_input(bytes, limits)?;
+    if format == Format::Jpeg {
+        let markers = jpeg::walk(bytes)?;
+        // CMYK and YCCK go through the other decoder, which converts them to RGB.
+        if !markers.cmyk {
+            return decode_jpeg(bytes, limits, options, &markers);
+        }
+    }
     let mut decoder = open(format, bytes, limits)?;
     let (width, height) = checked_dimensions(decoder.as_ref(), format, limits)?;
 
@@ -82,15 +112,48 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, DecodeError> {
 
     let (image, icc_converted) = to_srgb8(buf, width, height, color_type, icc.as_deref(), format)?;
     let image = apply_orientation(image, orientation);
-    Ok(Decoded { image, format, orientation: orientation.to_exif(), icc_converted })
+    Ok(Decoded { image, format, orientation: orientation.to_exif(), icc_converted, shrink: 1 })
+}
+
+/// A YCbCr, RGB or grey JPEG through libjpeg-turbo, shrunk while decoding when the caller
+/// needs less than the full size.
+fn decode_jpeg(
+    bytes: &[u8],
+    limits: &Limits,
+    options: &DecodeOptions,
+    markers: &jpeg::Markers,
+) -> Result<Decoded, DecodeError> {
+    let orientation = exif_orientation(markers.exif.as_deref());
+    let (width, height) = jpeg::dimensions(bytes)?;
+    check_pixels(width, height, Format::Jpeg, limits)?;
+    // The caller's minimum is upright; the decoder works on the stored layout.
+    let at_least = options.at_least.map(|(w, h)| if orientation.to_exif() >= 5 { (h, w) } else { (w, h) });
+    let pixels = jpeg::decode_rgb(bytes, at_least)?;
+    let mut data = pixels.data;
+    let icc_converted =
+        markers.icc.as_deref().is_some_and(|icc| color::to_srgb_8(icc, &mut data, 3, pixels.width as usize));
+    let image = Image::from_raw(pixels.width, pixels.height, 3, data)
+        .map_err(|e| DecodeError::Corrupt { format: "jpeg", reason: e.to_string() })?;
+    let image = apply_orientation(image, orientation);
+    Ok(Decoded {
+        image,
+        format: Format::Jpeg,
+        orientation: orientation.to_exif(),
+        icc_converted,
+        shrink: pixels.shrink,
+    })
+}
+
+/// The orientation an EXIF block gives; absent, out of range (0, 9+) or unreadable is upright.
+fn exif_orientation(exif: Option<&[u8]>) -> Orientation {
+    exif.and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms)
 }
 
 /// The EXIF orientation; absent, out of range (0, 9+) or unreadable means upright.
 fn orientation(decoder: &mut dyn ImageDecoder) -> Orientation {
     let Ok(Some(exif)) = decoder.exif_metadata() else { return Orientation::NoTransforms };
     // WebP files written by some tools keep JPEG's "Exif\0\0" prefix before the TIFF header.
-    let tiff = exif.strip_prefix(b"Exif\0\0").unwrap_or(&exif);
-    Orientation::from_exif_chunk(tiff).unwrap_or(Orientation::NoTransforms)
+    exif_orientation(Some(exif.strip_prefix(b"Exif\0\0").unwrap_or(&exif)))
 }
 
 fn check_input(bytes: &[u8], limits: &Limits) -> Result<Format, DecodeError> {
@@ -112,12 +175,9 @@ fn check_input(bytes: &[u8], limits: &Limits) -> Result<Format, DecodeError> {
 }
 
 fn open<'a>(format: Format, bytes: &'a [u8], limits: &Limits) -> Result<Box<dyn ImageDecoder + 'a>, DecodeError> {
-    let structure = match format {
-        Format::Jpeg => check::jpeg(bytes),
-        Format::Png => check::png(bytes),
-        _ => Ok(()),
-    };
-    structure?;
+    if format == Format::Png {
+        png::check(bytes)?;
+    }
     let cursor = Cursor::new(bytes);
     let err = |e| map_error(format, e, limits);
     Ok(match format {
@@ -137,6 +197,12 @@ fn open<'a>(format: Format, bytes: &'a [u8], limits: &Limits) -> Result<Box<dyn 
 
 fn checked_dimensions(decoder: &dyn ImageDecoder, format: Format, limits: &Limits) -> Result<(u32, u32), DecodeError> {
     let (width, height) = decoder.dimensions();
+    check_pixels(width, height, format, limits)?;
+    Ok((width, height))
+}
+
+/// Refuses a declared size that is empty or over the pixel limit.
+fn check_pixels(width: u32, height: u32, format: Format, limits: &Limits) -> Result<(), DecodeError> {
     if width == 0 || height == 0 {
         return Err(DecodeError::Corrupt {
             format: format.name(),
@@ -152,7 +218,7 @@ fn checked_dimensions(decoder: &dyn ImageDecoder, format: Format, limits: &Limit
             max: limits.max_pixels,
         });
     }
-    Ok((width, height))
+    Ok(())
 }
 
 /// Allocates the decode buffer without aborting the process if memory is short.

@@ -1,12 +1,13 @@
 //! Reading and writing image files: format sniffing, decoding under limits (EXIF orientation
 //! and ICC colour applied), and encoding with metadata stripped.
 
-mod check;
 mod color;
 mod decode;
 mod encode;
+mod jpeg;
+mod png;
 
-pub use decode::{Decoded, decode, probe};
+pub use decode::{DecodeOptions, Decoded, Probe, decode, decode_with, probe};
 pub use encode::{encode, output_format};
 
 /// A file format glint knows of.

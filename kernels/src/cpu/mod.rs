@@ -26,6 +26,7 @@ pub mod rotate;
 pub mod saturation;
 pub mod sepia;
 pub mod sharpen;
+pub(crate) mod simd;
 pub mod strip;
 
 use crate::derived::tone;

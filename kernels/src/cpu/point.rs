@@ -30,7 +30,27 @@ pub fn for_each_pixel(image: &mut Image, f: impl Fn(&mut [u8]) + Sync + Send) {
 }
 
 /// Rounds a float result to 8 bits (ties to even, as the GPU's `round` does), clamped.
-#[inline]
+#[inline(always)]
 pub fn to_u8(x: f32) -> u8 {
-    x.round_ties_even().clamp(0.0, 255.0) as u8
+    // Adding and removing 1.5 * 2^23 leaves no fraction bits, so the FPU's default rounding
+    // (to nearest, ties to even) does the rounding: the same result as `round_ties_even`
+    // without a library call on CPUs lacking a rounding instruction.
+    const SHIFT: f32 = 12_582_912.0;
+    ((x.clamp(-1.0, 256.0) + SHIFT) - SHIFT).clamp(0.0, 255.0) as u8
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn to_u8_rounds_half_to_even() {
+        for (x, want) in
+            [(0.5, 0), (1.5, 2), (2.5, 2), (254.5, 254), (-3.0, 0), (300.0, 255), (127.49, 127), (f32::NAN, 0)]
+        {
+            assert_eq!(super::to_u8(x), want, "{x}");
+        }
+        for i in -1000..300_000 {
+            let x = i as f32 * 0.001;
+            assert_eq!(super::to_u8(x), x.round_ties_even().clamp(0.0, 255.0) as u8, "{x}");
+        }
+    }
 }

@@ -17,6 +17,11 @@ pub(crate) fn resize(rec: &mut Recorder<'_>, input: DeviceImage, p: &Resize) -> 
         return Ok(input);
     }
     let (wx, wy, ww, wh) = plan.window;
+    if plan.scaled == (w, h) {
+        // Only a window or a canvas, as on the CPU: no resampling at all.
+        let window = crop(rec, input, &Crop { x: wx, y: wy, width: ww, height: wh })?;
+        return pad(rec, window, p, plan.canvas, plan.placement);
+    }
     let xs = axis_weights(w, plan.scaled.0, wx, ww, p.filter);
     let ys = axis_weights(h, plan.scaled.1, wy, wh, p.filter);
     let resampled = rec.new_image(ww, wh, input.alpha)?;
@@ -87,31 +92,43 @@ pub(crate) fn resize(rec: &mut Recorder<'_>, input: DeviceImage, p: &Resize) -> 
         rec.retire(scratch);
     }
     rec.retire(input.buffer);
-    if plan.canvas == (ww, wh) {
-        return Ok(resampled);
+    pad(rec, resampled, p, plan.canvas, plan.placement)
+}
+
+/// `contain`: the image placed on a `canvas`-sized background at `at` (a no-op when the image
+/// already fills the canvas).
+fn pad(
+    rec: &mut Recorder<'_>,
+    image: DeviceImage,
+    p: &Resize,
+    canvas: (u32, u32),
+    at: (u32, u32),
+) -> Result<DeviceImage, GpuError> {
+    if canvas == (image.width, image.height) {
+        return Ok(image);
     }
-    // `contain`: the result placed on a background canvas.
     let bg = p.bg.unwrap_or([0, 0, 0, 0]);
-    let canvas = rec.new_image(plan.canvas.0, plan.canvas.1, resampled.alpha || bg[3] != 255)?;
-    let (px, py) = plan.placement;
-    let rows = rec.band_rows(canvas.height, |r| u64::from(r) * out_row.max(u64::from(canvas.width) * 4))?;
-    for (y0, n) in bands(canvas.height, rows) {
-        // The resampled rows this band overlaps (at least one row is bound either way).
-        let lo = y0.saturating_sub(py).min(wh - 1);
-        let hi = (y0 + n).saturating_sub(py).clamp(lo + 1, wh);
-        let (src, in_base) = rec.rows(&resampled, lo, hi);
-        let (dst, out_base) = rec.rows(&canvas, y0, y0 + n);
+    let out = rec.new_image(canvas.0, canvas.1, image.alpha || bg[3] != 255)?;
+    let (px, py) = at;
+    let row = u64::from(canvas.0.max(image.width)) * 4;
+    let rows = rec.band_rows(out.height, |r| u64::from(r) * row)?;
+    for (y0, n) in bands(out.height, rows) {
+        // The image rows this band overlaps (at least one row is bound either way).
+        let lo = y0.saturating_sub(py).min(image.height - 1);
+        let hi = (y0 + n).saturating_sub(py).clamp(lo + 1, image.height);
+        let (src, in_base) = rec.rows(&image, lo, hi);
+        let (dst, out_base) = rec.rows(&out, y0, y0 + n);
         let params = ResizeParams {
-            frame: frame(&resampled, &canvas, y0, n, in_base, out_base),
+            frame: frame(&image, &out, y0, n, in_base, out_base),
             place_x: px,
             place_y: py,
             bg: u32::from_le_bytes(bg),
-            ..base
+            ..Default::default()
         };
-        rec.dispatch("resize_pad", &params, &[(1, src), (2, dst)], groups16(canvas.width, n))?;
+        rec.dispatch("resize_pad", &params, &[(1, src), (2, dst)], groups16(out.width, n))?;
     }
-    rec.retire(resampled.buffer);
-    Ok(canvas)
+    rec.retire(image.buffer);
+    Ok(out)
 }
 
 pub(crate) fn crop(rec: &mut Recorder<'_>, input: DeviceImage, c: &Crop) -> Result<DeviceImage, GpuError> {
