@@ -105,6 +105,7 @@ pub fn router(app: App) -> Router {
         .route("/", post(cloudevents::cloudevent))
         .route("/{function}", post(azure::invoke))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(app)
         .layer(axum::middleware::from_fn(request_id))
 }
@@ -118,6 +119,14 @@ async fn not_found() -> ApiError {
         http::StatusCode::NOT_FOUND,
         "no_route",
         "routes: GET /healthz, GET /{signature}/{pipeline}/src/{key}, POST /{signature}/process?ops={pipeline}",
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "images are read with GET, processed from a body with POST; events arrive by POST",
     )
 }
 
