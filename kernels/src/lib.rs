@@ -26,5 +26,5 @@ pub use error::{DecodeError, EncodeError, Error, OpError, SpecError};
 pub use image::Image;
 pub use limits::Limits;
 pub use pipeline::{Backend, Execution, Step};
-pub use process::{Output, process};
+pub use process::{Output, Timings, process};
 pub use spec::{Op, Pipeline};

@@ -5,6 +5,8 @@
 //! or 1/8, in the DCT domain: far less work and memory), and the first resize is rewritten to
 //! produce exactly the size, window and canvas it would have produced from the full image.
 
+use std::time::Instant;
+
 use crate::codec::{self, DecodeOptions, Format};
 use crate::derived::resample;
 use crate::error::Error;
@@ -29,6 +31,19 @@ pub struct Output {
     pub backend: Backend,
     /// Why the GPU was asked but the CPU did the work, if that happened.
     pub fallback: Option<String>,
+    /// Time spent in each stage.
+    pub timings: Timings,
+}
+
+/// Wall-clock time of each stage of [`process`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Reading the header and decoding to pixels.
+    pub decode: std::time::Duration,
+    /// Running the pipeline.
+    pub process: std::time::Duration,
+    /// Encoding the result.
+    pub encode: std::time::Duration,
 }
 
 /// Decodes `input`, runs `pipeline` and encodes the result. The output format is the
@@ -41,16 +56,22 @@ pub fn process(
     limits: &Limits,
     destination: Option<Format>,
 ) -> Result<Output, Error> {
+    let started = Instant::now();
     let shrink = shrink_on_load(input, pipeline, limits);
     let options = DecodeOptions { at_least: shrink.as_ref().map(|s| s.at_least) };
     let decoded = codec::decode_with(input, limits, &options)?;
+    let decode = started.elapsed();
     let out = codec::output_format(pipeline.output(), destination, decoded.format);
     let rewritten = match shrink {
         Some(s) if decoded.shrink > 1 => Some(s.pipeline),
         _ => None,
     };
+    let started = Instant::now();
     let done = rewritten.as_ref().unwrap_or(pipeline).execute(decoded.image, backend, limits)?;
+    let process = started.elapsed();
+    let started = Instant::now();
     let bytes = codec::encode(&done.image, &out)?;
+    let encode = started.elapsed();
     Ok(Output {
         bytes,
         format: out.format,
@@ -59,6 +80,7 @@ pub fn process(
         input_format: decoded.format,
         backend: done.backend,
         fallback: done.fallback,
+        timings: Timings { decode, process, encode },
     })
 }
 

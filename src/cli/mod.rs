@@ -4,7 +4,9 @@
 
 mod bench;
 mod info;
+mod lambda;
 mod process;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -31,9 +33,19 @@ enum Command {
     Info(info::Args),
     /// Measure kernel throughput per op and backend.
     Bench(bench::Args),
+    /// Serve the HTTP API: images from a store or request bodies, storage events.
+    Serve(serve::Args),
+    /// Run as an AWS Lambda function (also chosen automatically when AWS_LAMBDA_RUNTIME_API
+    /// is set).
+    Lambda(lambda::Args),
 }
 
 pub fn main() -> ExitCode {
+    // Lambda starts a custom runtime as a bare executable: whatever the arguments, the
+    // function loop is what is wanted there.
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some() {
+        return lambda::run_loop();
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -47,6 +59,8 @@ pub fn main() -> ExitCode {
         Command::Process(args) => process::run(args),
         Command::Info(args) => info::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Lambda(args) => lambda::run(args),
     }
 }
 
