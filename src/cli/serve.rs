@@ -62,7 +62,10 @@ pub fn run(args: Args) -> ExitCode {
 /// handler, or the one a container platform routes to, else 127.0.0.1:8080.
 fn host_listen_address() -> Result<SocketAddr, String> {
     let port = |var: &str| -> Result<Option<u16>, String> {
-        std::env::var(var).ok().map(|v| v.trim().parse::<u16>().map_err(|_| format!("{var}={v:?} is not a port"))).transpose()
+        std::env::var(var)
+            .ok()
+            .map(|v| v.trim().parse::<u16>().map_err(|_| format!("{var}={v:?} is not a port")))
+            .transpose()
     };
     if let Some(p) = port("FUNCTIONS_CUSTOMHANDLER_PORT")? {
         return Ok(SocketAddr::from(([127, 0, 0, 1], p)));
