@@ -1,15 +1,19 @@
 //! The extended run, on the third-party corpus beside the repository (`../shared/testdata`, or
 //! `GLINT_TESTDATA`): real photographs up to 12 MP, every EXIF orientation set, every valid
-//! image of the corpus, and the damaged files. These tests fail, never skip, when the corpus is
+//! image of the corpus, and the damaged files (refused, except the valid images listed in
+//! `tests/hostile/accepted.rs`). These tests fail, never skip, when the corpus is
 //! missing. They are `#[ignore]`d so a plain `cargo test` runs without the corpus; CI and the
 //! README's test command run them with `--include-ignored`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail by panicking")]
 
+#[path = "hostile/accepted.rs"]
+mod accepted;
 mod common;
 
 use std::path::{Path, PathBuf};
 
+use accepted::ACCEPTED;
 use common::{compare, testdata};
 use glint_kernels::codec::{decode, probe};
 use glint_kernels::{Backend, Image, Limits, Pipeline};
@@ -124,19 +128,22 @@ fn broken_files_fail_cleanly() {
     for dir in ["corrupt", "malicious"] {
         for path in files(dir) {
             let bytes = std::fs::read(&path).unwrap();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let name = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
+            let valid = ACCEPTED.iter().any(|(f, _)| *f == name);
             // A panic here fails the test: errors must come back as values.
             match decode(&bytes, &Limits::default()) {
                 Err(e) => {
                     let msg = e.to_string();
                     assert!(!msg.is_empty() && !msg.contains('\n'), "{name}: {msg:?}");
+                    assert!(!valid, "{name} is listed as a valid image but was refused: {msg}");
                     rejected += 1;
                 }
-                Ok(d) => println!("{name}: decoded as {}x{} (accepted)", d.image.width(), d.image.height()),
+                Ok(d) => assert!(valid, "{name}: accepted as {}x{}", d.image.width(), d.image.height()),
             }
         }
     }
-    println!("{rejected} damaged or hostile files rejected");
+    println!("{rejected} damaged or hostile files rejected, {} valid ones accepted", ACCEPTED.len());
+    assert!(rejected >= 35);
 }
 
 #[test]

@@ -20,6 +20,17 @@ impl Limits {
     pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
     /// 64 MiB.
     pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+    /// Most frames an animation (GIF, WebP, APNG) may hold. glint decodes the first frame only,
+    /// but a flood of tiny frames is cheap to send and expensive for every tool that walks or
+    /// composites them; real animations stay in the hundreds.
+    pub const MAX_FRAMES: u32 = 1000;
+    /// Largest inflated size of one compressed text chunk (PNG `zTXt`, `iTXt`): Pillow's limit.
+    pub const MAX_TEXT_CHUNK: usize = 1 << 20;
+    /// Largest inflated size of a compressed ICC profile (PNG `iCCP`); real profiles, LUT-based
+    /// CMYK ones included, stay far below it.
+    pub const MAX_ICC: usize = 16 << 20;
+    /// Largest inflated size of all compressed metadata in one file together: Pillow's limit.
+    pub const MAX_METADATA: usize = 64 << 20;
 
     /// The limits from the environment, defaults where a variable is unset.
     pub fn from_env() -> Result<Self, String> {

@@ -12,7 +12,7 @@ use image::metadata::Orientation;
 use image::{ColorType, ImageDecoder, ImageError};
 
 use super::{Format, Sniffed, sniff};
-use super::{color, jpeg, png};
+use super::{color, gif, jpeg, png, webp};
 use crate::cpu;
 use crate::error::DecodeError;
 use crate::image::Image;
@@ -73,7 +73,7 @@ pub fn probe(bytes: &[u8], limits: &Limits) -> Result<Probe, DecodeError> {
         let orientation = exif_orientation(markers.exif.as_deref()).to_exif();
         return Ok(Probe { format, width, height, orientation });
     }
-    let mut decoder = open(format, bytes, limits)?;
+    let mut decoder = open(format, bytes, limits)?.decoder;
     let (width, height) = checked_dimensions(decoder.as_ref(), format, limits)?;
     let orientation = orientation(decoder.as_mut()).to_exif();
     Ok(Probe { format, width, height, orientation })
@@ -94,8 +94,11 @@ pub fn decode_with(bytes: &[u8], limits: &Limits, options: &DecodeOptions) -> Re
             return decode_jpeg(bytes, limits, options, &markers);
         }
     }
-    let mut decoder = open(format, bytes, limits)?;
+    let Opened { mut decoder, png } = open(format, bytes, limits)?;
     let (width, height) = checked_dimensions(decoder.as_ref(), format, limits)?;
+    if let Some(header) = png.filter(png::Header::needs_index_check) {
+        png::check_palette_indices(bytes, &header)?;
+    }
 
     // Bound everything the decoder allocates: the pixels plus a margin for its own tables.
     let mut caps = image::Limits::default();
@@ -174,10 +177,36 @@ fn check_input(bytes: &[u8], limits: &Limits) -> Result<Format, DecodeError> {
     }
 }
 
-fn open<'a>(format: Format, bytes: &'a [u8], limits: &Limits) -> Result<Box<dyn ImageDecoder + 'a>, DecodeError> {
-    if format == Format::Png {
-        png::check(bytes)?;
-    }
+/// An opened decoder, after the structural checks of its format.
+struct Opened<'a> {
+    decoder: Box<dyn ImageDecoder + 'a>,
+    /// The PNG header walk, for the checks that need the pixels.
+    png: Option<png::Header>,
+}
+
+/// Runs the format's structural walk (cheap, no pixel allocation: frame counts and bounds,
+/// metadata sizes), then opens its decoder.
+fn open<'a>(format: Format, bytes: &'a [u8], limits: &Limits) -> Result<Opened<'a>, DecodeError> {
+    let png = match format {
+        Format::Png => Some(png::check(bytes)?),
+        Format::Gif => {
+            gif::walk(bytes)?;
+            None
+        }
+        Format::Webp => {
+            webp::walk(bytes)?;
+            None
+        }
+        _ => None,
+    };
+    Ok(Opened { decoder: open_decoder(format, bytes, limits)?, png })
+}
+
+fn open_decoder<'a>(
+    format: Format,
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<Box<dyn ImageDecoder + 'a>, DecodeError> {
     let cursor = Cursor::new(bytes);
     let err = |e| map_error(format, e, limits);
     Ok(match format {

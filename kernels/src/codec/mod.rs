@@ -4,8 +4,10 @@
 mod color;
 mod decode;
 mod encode;
+mod gif;
 mod jpeg;
 mod png;
+mod webp;
 
 pub use decode::{DecodeOptions, Decoded, Probe, decode, decode_with, probe};
 pub use encode::{encode, output_format};
