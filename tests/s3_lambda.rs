@@ -110,7 +110,7 @@ fn s3_event_writes_the_output_object() {
         assert!(emf[stage].as_f64().is_some_and(|ms| ms > 0.0), "{stage} in {emf}");
     }
     // Log lines are JSON and carry the Lambda request id.
-    let processed = stack.function.out().into_iter().find(|l| l.contains("\"processed\"")).expect("log line");
+    let processed = stack.function.logged("\"processed\"");
     let line: Value = serde_json::from_str(&processed).expect("JSON log line");
     assert_eq!(line["span"]["requestId"], emf["RequestId"]);
 }
@@ -192,7 +192,7 @@ fn sqs_batch_reports_exactly_the_failed_message() {
     let emf = stack.emf(0);
     assert_eq!((emf["Trigger"].as_str(), emf["Outcome"].as_str()), (Some("sqs"), Some("partial")));
     assert_eq!((emf["Objects"].as_u64(), emf["Failed"].as_u64(), emf["Skipped"].as_u64()), (Some(2), Some(1), Some(1)));
-    let failure = stack.function.out().into_iter().find(|l| l.contains("record failed")).expect("failure logged");
+    let failure = stack.function.logged("record failed");
     assert!(failure.contains("broken.jpg") && failure.contains("\"retryable\":false"), "{failure}");
 }
 
@@ -277,7 +277,7 @@ fn images_too_large_for_the_function_memory_are_refused_not_retried() {
     let reply = stack.invoke(&s3_event(INPUT, "uploads/hopper.jpg", 6412));
     // Not retryable: the invocation succeeds, with the failure counted and logged.
     assert_eq!(reply.json(), json!({"processed": 0, "skipped": 0, "failed": 1}));
-    let line = stack.function.out().into_iter().find(|l| l.contains("record failed")).expect("failure logged");
+    let line = stack.function.logged("record failed");
     assert!(line.contains("AWS_LAMBDA_FUNCTION_MEMORY_SIZE") && line.contains("\"kind\":\"too_large\""), "{line}");
     assert!(stack.s3.keys(OUTPUT).is_empty());
 }

@@ -100,6 +100,11 @@ impl Process {
         Process { child, stdout, stderr }
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Standard output lines so far.
     pub fn out(&self) -> Vec<String> {
         self.stdout.lock().expect("lines").clone()
@@ -122,6 +127,19 @@ impl Process {
             }
             assert!(Instant::now() < deadline, "no line with {needle:?} within {timeout:?}: {:?}", self.out());
             std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The first stdout line containing `needle`, waiting up to 5 s for it: the thread that
+    /// collects the output may lag behind a reply the process sent after printing it.
+    pub fn logged(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            if let Some(line) = self.out().into_iter().find(|l| l.contains(needle)) {
+                return line;
+            }
+            assert!(Instant::now() < deadline, "no line with {needle:?}: {:?}", self.out());
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 

@@ -8,12 +8,20 @@
 //!
 //! Errors are sorted by what the caller can do: missing objects, refusals (403, unknown
 //! bucket), and faults worth retrying (network, timeouts, throttling, 5xx).
+//!
+//! Faults are retried before they are reported: the SDK retries each request with exponential
+//! backoff and jitter (its standard mode, `AWS_MAX_ATTEMPTS` attempts, 3 by default), and every
+//! attempt is bounded in time ([`attempt_timeout`]), so a stalled server costs seconds, not the
+//! whole invocation. The SDK cannot retry a response body that breaks off after the headers,
+//! so [`S3Store::get`] retries those reads itself, with the same number of attempts. A write is
+//! one `PutObject`, which S3 applies whole or not at all: an output is complete or absent.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::config::http::HttpResponse;
+use aws_sdk_s3::config::timeout::TimeoutConfig;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::primitives::ByteStream;
@@ -50,7 +58,12 @@ impl S3Client {
         self.cell
             .get_or_init(|| async {
                 let shared = aws_config::load_from_env().await;
-                let mut config = aws_sdk_s3::config::Builder::from(&shared);
+                let mut config = aws_sdk_s3::config::Builder::from(&shared).timeout_config(
+                    TimeoutConfig::builder()
+                        .connect_timeout(CONNECT_TIMEOUT)
+                        .operation_attempt_timeout(attempt_timeout())
+                        .build(),
+                );
                 if force_path_style() {
                     config = config.force_path_style(true);
                 }
@@ -58,6 +71,34 @@ impl S3Client {
             })
             .await
     }
+}
+
+/// Time to open a connection: a healthy S3 endpoint answers in milliseconds.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Time allowed for one attempt of a request, and for an object's body to arrive once its
+/// headers have: `GLINT_S3_TIMEOUT` seconds, 10 by default (a 64 MiB object, the largest input
+/// accepted by default, takes about a second inside AWS).
+fn attempt_timeout() -> Duration {
+    std::env::var("GLINT_S3_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(Duration::from_secs(10), Duration::from_secs_f64)
+}
+
+/// Attempts at reading an object's body: `AWS_MAX_ATTEMPTS` as the SDK reads it, else its
+/// default of 3.
+fn body_attempts() -> u32 {
+    std::env::var("AWS_MAX_ATTEMPTS").ok().and_then(|v| v.trim().parse().ok()).filter(|n| *n > 0).unwrap_or(3)
+}
+
+/// The pause before retry number `attempt`: exponential (200 ms, 400 ms, ...) with up to as
+/// much again of jitter, so that many functions failing together do not retry in step.
+fn backoff(attempt: u32) -> Duration {
+    let base = 100u64 << attempt.min(6);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().subsec_nanos();
+    Duration::from_millis(base + u64::from(nanos) % base)
 }
 
 /// `GLINT_S3_FORCE_PATH_STYLE`: `true`/`1` for `http://host/bucket/key` addressing.
@@ -100,6 +141,56 @@ impl S3Store {
             .map_err(|e| classify(e, self.uri(key)))?;
         Ok(request.uri().to_string())
     }
+
+    /// One `GetObject` (its request retried by the SDK) and the read of its body.
+    async fn get_once(&self, key: &str, max_bytes: u64) -> Result<Object, Fault> {
+        let out = self
+            .client
+            .get()
+            .await
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| Fault::Request(classify(e, self.uri(key))))?;
+        let declared = out.content_length().and_then(|n| u64::try_from(n).ok());
+        let size = declared.unwrap_or(0);
+        if size > max_bytes {
+            // Dropping the body closes the connection before the object is transferred.
+            return Err(Fault::Request(StorageError::TooLarge { key: key.to_string(), size, max: max_bytes }));
+        }
+        let info = ObjectInfo {
+            size,
+            etag: out.e_tag().map(str::to_string),
+            glint_output: out.metadata().is_some_and(|m| m.contains_key(OUTPUT_MARKER)),
+        };
+        let unavailable = |detail: String| Fault::Body(StorageError::Unavailable { what: self.uri(key), detail });
+        let bytes = tokio::time::timeout(attempt_timeout(), out.body.collect())
+            .await
+            .map_err(|_| unavailable(format!("the body did not arrive within {:?}", attempt_timeout())))?
+            .map_err(|e| unavailable(DisplayErrorContext(&e).to_string()))?
+            .into_bytes();
+        if bytes.len() as u64 > max_bytes {
+            return Err(Fault::Request(StorageError::TooLarge {
+                key: key.to_string(),
+                size: bytes.len() as u64,
+                max: max_bytes,
+            }));
+        }
+        if declared.is_some_and(|d| d != bytes.len() as u64) {
+            // A body that ended early without the connection reporting an error.
+            return Err(unavailable(format!("{} of {size} bytes arrived", bytes.len())));
+        }
+        let size = bytes.len() as u64;
+        Ok(Object { bytes, info: ObjectInfo { size, ..info } })
+    }
+}
+
+/// Where a read failed: the request (already retried by the SDK) or the body after it.
+enum Fault {
+    Request(StorageError),
+    Body(StorageError),
 }
 
 /// Sorts an SDK error into what the caller can do about it.
@@ -152,37 +243,19 @@ impl Storage for S3Store {
     }
 
     async fn get(&self, key: &str, max_bytes: u64) -> Result<Object, StorageError> {
-        let out = self
-            .client
-            .get()
-            .await
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| classify(e, self.uri(key)))?;
-        let size = out.content_length().and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
-        if size > max_bytes {
-            // Dropping the body closes the connection before the object is transferred.
-            return Err(StorageError::TooLarge { key: key.to_string(), size, max: max_bytes });
+        let attempts = body_attempts();
+        let mut attempt = 1;
+        loop {
+            match self.get_once(key, max_bytes).await {
+                Err(Fault::Body(e)) if attempt < attempts => {
+                    tracing::warn!(key, attempt, error = %e, "reading the object's body failed; retrying");
+                    tokio::time::sleep(backoff(attempt)).await;
+                    attempt += 1;
+                }
+                Err(Fault::Body(e) | Fault::Request(e)) => return Err(e),
+                Ok(object) => return Ok(object),
+            }
         }
-        let info = ObjectInfo {
-            size,
-            etag: out.e_tag().map(str::to_string),
-            glint_output: out.metadata().is_some_and(|m| m.contains_key(OUTPUT_MARKER)),
-        };
-        let bytes = out
-            .body
-            .collect()
-            .await
-            .map_err(|e| StorageError::Unavailable { what: self.uri(key), detail: e.to_string() })?
-            .into_bytes();
-        if bytes.len() as u64 > max_bytes {
-            return Err(StorageError::TooLarge { key: key.to_string(), size: bytes.len() as u64, max: max_bytes });
-        }
-        let size = bytes.len() as u64;
-        Ok(Object { bytes, info: ObjectInfo { size, ..info } })
     }
 
     async fn put(&self, key: &str, object: NewObject<'_>) -> Result<(), StorageError> {
