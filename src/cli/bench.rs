@@ -1,5 +1,5 @@
-//! `glint bench`: throughput of every op on each available backend, on a synthetic test card,
-//! as a table. Each op is timed on its own and the fastest of several runs is kept (noise only
+//! `glint bench`: throughput of every op on each available backend, on a synthetic test card
+//! (or the decoded pixels of `--input FILE`), as a table. Each op is timed on its own and the fastest of several runs is kept (noise only
 //! ever adds time). On the GPU the upload, the kernels and the read-back are submitted and
 //! timed apart. MPix/s counts input pixels per second of kernel time; GB/s counts the image
 //! bytes read plus written (4 per pixel on the GPU, 3 or 4 on the CPU) per second.
@@ -16,8 +16,12 @@ use super::usage_error;
 #[derive(clap::Args)]
 pub struct Args {
     /// Image size as WxH.
-    #[arg(long, default_value = "2048x1536")]
+    #[arg(long, default_value = "2048x1536", conflicts_with = "input")]
     size: String,
+    /// Time the ops on this image file's decoded pixels instead of a test card (decoding is
+    /// not timed).
+    #[arg(long, value_name = "FILE")]
+    input: Option<std::path::PathBuf>,
     /// Pipelines to time; default: one example per op (`format` aside: it runs no kernel).
     #[arg(long, num_args = 1.., value_name = "PIPELINE")]
     ops: Vec<String>,
@@ -30,14 +34,30 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let Some((w, h)) =
-        args.size.split_once('x').and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
-    else {
-        return usage_error(format_args!("--size {}: expected WxH, e.g. 2048x1536", args.size));
+    let (image, source) = match &args.input {
+        Some(path) => {
+            let decoded = std::fs::read(path)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| glint_kernels::decode(&bytes, &Limits::default()).map_err(|e| e.to_string()));
+            match decoded {
+                Ok(d) => (d.image, path.display().to_string()),
+                Err(e) => return usage_error(format_args!("--input {}: {e}", path.display())),
+            }
+        }
+        None => {
+            let Some((w, h)) =
+                args.size.split_once('x').and_then(|(w, h)| Some((w.parse::<u32>().ok()?, h.parse::<u32>().ok()?)))
+            else {
+                return usage_error(format_args!("--size {}: expected WxH, e.g. 2048x1536", args.size));
+            };
+            if w == 0 || h == 0 || u64::from(w) * u64::from(h) > Limits::default().max_pixels {
+                return usage_error(format_args!("--size {w}x{h}: between 1x1 and 100 megapixels"));
+            }
+            (Image::test_card(w, h), "test card".to_string())
+        }
     };
-    if w == 0 || h == 0 || u64::from(w) * u64::from(h) > Limits::default().max_pixels {
-        return usage_error(format_args!("--size {w}x{h}: between 1x1 and 100 megapixels"));
-    }
+    let (w, h) = (image.width(), image.height());
+    let kind = if image.channels() == 4 { "RGBA" } else { "RGB" };
     let specs: Vec<String> =
         if args.ops.is_empty() { EXAMPLES.iter().map(|s| (*s).to_string()).collect() } else { args.ops };
     let mut pipelines = Vec::new();
@@ -57,14 +77,13 @@ pub fn run(args: Args) -> ExitCode {
             Err(_) => None,
         }
     };
-    let image = Image::test_card(w, h);
     let limits = Limits::default();
     let iterations = args.iterations.max(1);
     let pixels = f64::from(w) * f64::from(h);
     let gpu_name = gpu.as_ref().map_or("none".to_string(), |c| format!("{} ({})", c.adapter().name, c.adapter().kind));
     let mut lines = vec![
         format!(
-            "# glint bench: {w}x{h} RGB test card, best of {iterations} runs; cpu: {} threads; gpu: {gpu_name}",
+            "# glint bench: {w}x{h} {kind} {source}, best of {iterations} runs; cpu: {} threads; gpu: {gpu_name}",
             rayon::current_num_threads()
         ),
         format!(
