@@ -22,8 +22,9 @@ Method (see METHOD below, which is also written into the docs):
 - op-alone rows time the op on decoded pixels on both sides: `glint bench --input FILE` (decode
   not timed, best of --iterations) against the same op in the peer's worker (best of the same
   number of runs on the pixels it decoded once);
-- the resize row comes from criterion (`cargo bench --bench peers -- resize_12mp`), where
-  glint and fast_image_resize run in the same process.
+- the resize row comes from criterion (`cargo bench --bench peers`, filtered to CRITERION_IDS),
+  where glint and fast_image_resize run in the same process; the same run gives glint's
+  in-process whole-job figures (info rows). --criterion reuse reads the last estimates instead.
 """
 import argparse
 import datetime
@@ -55,6 +56,10 @@ CHAIN = (f"resize:{CHAIN_W}x{CHAIN_H}:linear=false/sharpen:{CHAIN_SIGMA:g}/level
 RESIZE_OP = "resize:852x639:fit=fill:linear=false"
 BLUR_OP = "blur:3"
 TONE_OPS = [("gamma:2.2", "gamma:2.2"), ("contrast:1.3", "contrast:1.3"), ("saturation:1.3", "saturation:1.3")]
+# What compare.py reads from `cargo bench --bench peers` (benches/peers.rs).
+CRITERION_IDS = ["resize_12mp/glint", "resize_12mp/fast_image_resize", "resize_12mp/glint_linear",
+                 "resize_12mp/fast_image_resize_linear", "pipeline_12mp/thumb_800", "pipeline_12mp/chain_5op"]
+CRITERION_FILTER = "^(" + "|".join(CRITERION_IDS) + ")$"
 BIG_SIZE = (11520, 8640)  # 99.5 MP, under the default 100 MP limit
 BIG_OPS = "resize:1000x/format:jpeg:q=80"
 
@@ -69,6 +74,10 @@ What each side measures:
   `resize(LANCZOS)` plus JPEG quality 80. Both peers resample the encoded sRGB values, so the
   gated row runs glint with `linear=false`; the row below it is glint's default (linear light),
   against the same peers, for information. The libvips operation cache is off.
+- **in-process (info)**: glint's whole jobs again, from criterion's `pipeline_12mp` group
+  (`glint_kernels::process` on JPEG bytes in memory, the output left in memory, warm
+  allocator), set against the peers' in-process medians of this run: the same footing as the
+  peers, but measured in another process at another moment.
 - **peak RSS**: ru_maxrss of the spawned glint process against a child Python process that runs
   libvips' `thumb:{w}` once, less the ru_maxrss of the same child that only imports the peers
   and reads the file (the interpreter and libraries: the baseline is reported).
@@ -306,10 +315,10 @@ def bench_ms(out, spec):
     raise RuntimeError(f"glint bench printed no cpu row for {spec}:\n{out}")
 
 
-def criterion_estimates(target_dir, group, names):
+def criterion_estimates(target_dir, ids):
     res = {}
-    for n in names:
-        path = os.path.join(target_dir, "criterion", group, n, "new", "estimates.json")
+    for n in ids:
+        path = os.path.join(target_dir, "criterion", *n.split("/"), "new", "estimates.json")
         try:
             with open(path) as f:
                 res[n] = json.load(f)["median"]["point_estimate"] / 1e9
@@ -339,6 +348,20 @@ def machine():
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     memtxt = f"{mem / 2**30:.0f} GiB" if mem else "unknown memory"
     return f"{model}, {cores} cores available ({simd}), {memtxt}, {platform.system()} {platform.machine()}"
+
+
+def cores_free(seconds=0.5):
+    """How many cores this script can get right now: one busy child per core for `seconds`,
+    their CPU time over the wall time."""
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    code = f"import time\nt=time.perf_counter()\nwhile time.perf_counter()-t<{seconds}: pass"
+    t0 = time.perf_counter()
+    pids = [subprocess.Popen([sys.executable, "-S", "-c", code]).pid for _ in range(n)]
+    cpu = 0.0
+    for pid in pids:
+        _, _, ru = os.wait4(pid, 0)
+        cpu += ru.ru_utime + ru.ru_stime
+    return cpu / (time.perf_counter() - t0), n
 
 
 def loadavg():
@@ -393,7 +416,7 @@ def main():
         print(s, end="", file=sys.stderr, flush=True)
 
     rows, notes = [], []
-    load_start = loadavg()
+    load_start, (free_start, ncores) = loadavg(), cores_free()
     glint_rss = None
     w = Worker()
     versions = w.ask(cmd="versions")
@@ -410,6 +433,26 @@ def main():
             if "why" in ans:
                 return ans["why"]
             return "identical" if ans["psnr"] is None else f"{ans['psnr']:.1f} dB"
+
+        # --- criterion first: the resize row, and glint's in-process figures for the whole jobs
+        est = {}
+        if a.criterion != "skip" and groups & {"resize", "thumb", "chain"}:
+            if a.criterion == "run":
+                log("criterion: cargo bench --bench peers ...\n")
+                r = subprocess.run(["cargo", "bench", "--bench", "peers", "--", CRITERION_FILTER, "--noplot"],
+                                   cwd=REPO, env=base_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True)
+                if r.returncode != 0:
+                    raise RuntimeError(f"cargo bench failed:\n{r.stdout[-2000:]}")
+            est = criterion_estimates(target_dir, CRITERION_IDS)
+
+        def in_process(bench_id, label, peer_s, peer_name, target):
+            g = est.get(bench_id)
+            if g is not None:
+                rows.append(dict(work=label, glint=fmt_ms(g), peer=f"{peer_name} {fmt_ms(peer_s)}", ratio=g / peer_s,
+                                 vs=peer_name, target=target, op="<=", gated=False,
+                                 note=f"glint: criterion `{bench_id}` median, bytes in memory; "
+                                      "not interleaved with the peers"))
 
         # --- 12 MP -> 800 px, whole job
         if groups & {"thumb", "rss"}:
@@ -434,6 +477,8 @@ def main():
                                  note=f"PSNR vs libvips {psnr(gout, vout)}"))
                 if gated:
                     glint_rss = median([r["rss"] for r in res["glint"]])
+                    in_process("pipeline_12mp/thumb_800", "same, glint in-process like the peers (info)", best,
+                               best_name, 0.8)
 
         if "rss" in groups and glint_rss is not None:
             log("rss ")
@@ -453,21 +498,11 @@ def main():
 
         # --- resize op, criterion
         if "resize" in groups and a.criterion != "skip":
-            names = ["glint", "fast_image_resize", "glint_linear", "fast_image_resize_linear"]
-            if a.criterion == "run":
-                log("criterion: cargo bench --bench peers -- resize_12mp ...\n")
-                filt = "^resize_12mp/(glint|glint_linear|fast_image_resize|fast_image_resize_linear)$"
-                r = subprocess.run(["cargo", "bench", "--bench", "peers", "--", filt, "--noplot"],
-                                   cwd=REPO, env=base_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True)
-                if r.returncode != 0:
-                    raise RuntimeError(f"cargo bench failed:\n{r.stdout[-2000:]}")
-            est = criterion_estimates(target_dir, "resize_12mp", names)
             for label, gn, fn, gated in (("resize op alone, 4032x3024 RGB8 -> 852x639 Lanczos3 (criterion)",
                                           "glint", "fast_image_resize", True),
                                          ("same, linear light: glint default / fast_image_resize sRGB mapper (info)",
                                           "glint_linear", "fast_image_resize_linear", False)):
-                g, f = est[gn], est[fn]
+                g, f = est.get(f"resize_12mp/{gn}"), est.get(f"resize_12mp/{fn}")
                 if g is None or f is None:
                     notes.append(f"resize row: no criterion estimates for {gn}/{fn} under target/criterion")
                     continue
@@ -512,6 +547,7 @@ def main():
             rows.append(dict(work=f"5-op chain on 12 MP: `{CHAIN}`", glint=fmt_ms(g), peer=f"libvips {fmt_ms(v)}",
                              ratio=g / v, vs="libvips", target=0.8, op="<=", gated=True,
                              note=f"glint whole process; PSNR vs libvips {psnr(gout, vout)}"))
+            in_process("pipeline_12mp/chain_5op", "same chain, glint in-process like libvips (info)", v, "libvips", 0.8)
 
         # --- 100 MP
         if "big" in groups:
@@ -536,7 +572,7 @@ def main():
         if "threads" in groups:
             for spec in (RESIZE_OP, BLUR_OP):
                 log(f"threads {spec} ")
-                load = loadavg()
+                free, ncores = cores_free()
 
                 def gl(n, spec=spec):
                     env = dict(base_env, RAYON_NUM_THREADS=str(n))
@@ -552,14 +588,18 @@ def main():
                 rows.append(dict(work=f"`{spec}` on 12 MP, 2 threads vs 1", glint=f"{fmt_ms(t2)} vs {fmt_ms(t1)}",
                                  peer="-", ratio=t1 / t2, vs="speed-up", target=1.8, op=">=", gated=True,
                                  unit="x speed-up", note=f"`RAYON_NUM_THREADS`, best of {a.iterations} per "
-                                                          f"round; load average {load} at the start"))
+                                                          f"round; {free:.1f} of {ncores} cores were free just before"
+                                                          + (" (busy machine: the speed-up cannot show)"
+                                                             if free < 1.8 else "")))
     finally:
         w.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
     elapsed = time.time() - started
-    notes.append(f"Load average (1 min) at the start {load_start}, at the end {loadavg()}: other work on the "
-                 "machine shows up as noise, worst in the thread-scaling rows.")
+    free_end = cores_free()[0]
+    notes.append(f"Other work on the machine: load average (1 min) {load_start} at the start, {loadavg()} at the "
+                 f"end; {free_start:.1f} and {free_end:.1f} of {ncores} cores free to a busy loop. It shows up as "
+                 "noise, worst in the thread-scaling rows; figures from a busy machine are rough.")
     text = render(rows, notes, a, versions, elapsed)
     print(text)
     if a.write:
