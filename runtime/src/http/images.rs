@@ -8,21 +8,20 @@
 //! cacheable for a year (`immutable`: a changed source should get a new key); POST results are
 //! not stored by caches.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Query, Request, State};
+use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use glint_kernels::Pipeline;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use percent_encoding::percent_decode_str;
 use sha2::{Digest, Sha256};
 use tokio::sync::OwnedSemaphorePermit;
 
+use super::route::{self, Source};
 use super::{ApiError, App, Timing};
 use crate::handler::{JobError, Processed, within};
 use crate::storage::Storage;
@@ -34,11 +33,10 @@ pub const CACHE_POST: &str = "no-store";
 
 /// `GET /{signature}/{pipeline}/src/{key}`.
 pub async fn get_image(State(app): State<Arc<App>>, request: Request) -> Result<Response, ApiError> {
-    let path = request.uri().path();
-    let (signature, rest) = split_signature(path)?;
-    app.signer.verify(signature, rest)?;
-    let (pipeline_text, key) = parse_source_path(rest)?;
-    let pipeline = parse_pipeline(&pipeline_text)?;
+    let route = route::parse_get(request.uri().path())?;
+    app.signer.verify(route.signature, &route.signed)?;
+    let Source { pipeline, key } = route.target?;
+    let pipeline = Arc::new(pipeline);
     let Some((store, prefix)) = &app.store else {
         return Err(ApiError::from(JobError::Config(
             "no store configured for GET requests (glint serve --store, or GLINT_STORE)".into(),
@@ -56,17 +54,9 @@ pub async fn get_image(State(app): State<Arc<App>>, request: Request) -> Result<
 
 /// `POST /{signature}/process?ops={pipeline}`.
 pub async fn post_image(State(app): State<Arc<App>>, request: Request) -> Result<Response, ApiError> {
-    let uri = request.uri().clone();
-    let (signature, rest_path) = split_signature(uri.path())?;
-    let rest = match uri.query() {
-        Some(q) => format!("{rest_path}?{q}"),
-        None => rest_path.to_string(),
-    };
-    app.signer.verify(signature, &rest)?;
-    let query: Query<HashMap<String, String>> =
-        Query::try_from_uri(&uri).map_err(|e| ApiError::bad_request(format!("query string: {e}")))?;
-    let ops = query.get("ops").ok_or_else(|| ApiError::bad_request("missing ?ops={pipeline}"))?;
-    let pipeline = parse_pipeline(ops)?;
+    let route = route::parse_post(request.uri().path(), request.uri().query())?;
+    app.signer.verify(route.signature, &route.signed)?;
+    let pipeline = Arc::new(route.target?);
     let _permit = acquire(&app)?;
 
     let max = app.engine.limits.max_bytes;
@@ -159,48 +149,6 @@ pub(super) fn acquire(app: &App) -> Result<OwnedSemaphorePermit, ApiError> {
     Arc::clone(&app.permits).try_acquire_owned().map_err(|_| ApiError::saturated(app.concurrency))
 }
 
-/// Splits `/{signature}{rest}`: the first segment, and the rest from the `/` after it.
-pub fn split_signature(path: &str) -> Result<(&str, &str), ApiError> {
-    let after = path.strip_prefix('/').unwrap_or(path);
-    match after.find('/') {
-        Some(i) => Ok((&after[..i], &after[i..])),
-        None => Err(ApiError::bad_request("expected /{signature}/...")),
-    }
-}
-
-/// Splits `/{pipeline}/src/{key}` (as sent) into the pipeline text and the key, both
-/// percent-decoded. The pipeline ends at the first segment that is exactly `src`.
-pub fn parse_source_path(rest: &str) -> Result<(String, String), ApiError> {
-    let shape = "expected /{signature}/{pipeline}/src/{key}";
-    let segments: Vec<&str> = rest.strip_prefix('/').unwrap_or(rest).split('/').collect();
-    let src = segments
-        .iter()
-        .position(|s| *s == "src")
-        .ok_or_else(|| ApiError::bad_request(format!("no /src/ segment: {shape}")))?;
-    let (pipeline, key) = (&segments[..src], &segments[src + 1..]);
-    if pipeline.is_empty() {
-        return Err(ApiError::bad_request(format!("no pipeline before /src/: {shape}")));
-    }
-    if key.is_empty() || key.iter().all(|s| s.is_empty()) {
-        return Err(ApiError::bad_request(format!("no key after /src/: {shape}")));
-    }
-    let decode = |s: &str| {
-        percent_decode_str(s)
-            .decode_utf8()
-            .map(|c| c.into_owned())
-            .map_err(|_| ApiError::bad_request(format!("'{s}' is not UTF-8 once percent-decoded")))
-    };
-    let pipeline = decode(&pipeline.join("/"))?;
-    let key = key.iter().map(|s| decode(s)).collect::<Result<Vec<_>, _>>()?.join("/");
-    Ok((pipeline, key))
-}
-
-fn parse_pipeline(text: &str) -> Result<Arc<Pipeline>, ApiError> {
-    Pipeline::parse(text)
-        .map(Arc::new)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_pipeline", format!("invalid pipeline: {e}")))
-}
-
 /// The strong `ETag` of the result: the same source bytes and pipeline always give the same
 /// result, so they identify it (with glint's version, as a new version may encode differently).
 pub fn etag(source: &[u8], pipeline: &Pipeline) -> String {
@@ -227,18 +175,6 @@ fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_paths_as_sent() {
-        assert_eq!(split_signature("/_/resize:10x/src/a.jpg").unwrap(), ("_", "/resize:10x/src/a.jpg"));
-        let (p, k) = parse_source_path("/resize:10x/blur:2/src/dir/a%20b%2Bc%C3%A9.jpg").unwrap();
-        assert_eq!((p.as_str(), k.as_str()), ("resize:10x/blur:2", "dir/a b+cé.jpg"));
-        let (p, k) = parse_source_path("/invert/src/src/x.png").unwrap();
-        assert_eq!((p.as_str(), k.as_str()), ("invert", "src/x.png"));
-        for bad in ["/invert/a.jpg", "/src/a.jpg", "/invert/src/", "/invert/src/%FF.jpg"] {
-            assert_eq!(parse_source_path(bad).unwrap_err().status, StatusCode::BAD_REQUEST, "{bad}");
-        }
-    }
 
     #[test]
     fn etags_match_weakly() {

@@ -19,6 +19,7 @@ mod azure;
 mod cloudevents;
 mod error;
 mod images;
+pub mod route;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
