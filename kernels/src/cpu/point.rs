@@ -32,11 +32,15 @@ pub fn for_each_pixel(image: &mut Image, f: impl Fn(&mut [u8]) + Sync + Send) {
 /// Rounds a float result to 8 bits (ties to even, as the GPU's `round` does), clamped.
 #[inline(always)]
 pub fn to_u8(x: f32) -> u8 {
-    // Adding and removing 1.5 * 2^23 leaves no fraction bits, so the FPU's default rounding
-    // (to nearest, ties to even) does the rounding: the same result as `round_ties_even`
-    // without a library call on CPUs lacking a rounding instruction.
+    // Adding 1.5 * 2^23 leaves no fraction bits, so the FPU's default rounding (to nearest,
+    // ties to even) does the rounding, as `round_ties_even` would without a library call on CPUs
+    // lacking a rounding instruction; the integer is then the low bits of the sum. Integer
+    // clamping and `max`/`min` (which map NaN to the bound) keep the whole function free of
+    // float-to-int casts that saturate, so loops over it vectorise.
     const SHIFT: f32 = 12_582_912.0;
-    ((x.clamp(-1.0, 256.0) + SHIFT) - SHIFT).clamp(0.0, 255.0) as u8
+    #[allow(clippy::manual_clamp, reason = "`clamp` keeps NaN, which must become 0")]
+    let rounded = (x.max(-1.0).min(256.0) + SHIFT).to_bits() as i32 - SHIFT.to_bits() as i32;
+    rounded.clamp(0, 255) as u8
 }
 
 #[cfg(test)]

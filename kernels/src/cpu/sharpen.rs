@@ -3,25 +3,37 @@
 
 use super::blur::gaussian_bands;
 use super::point::to_u8;
+use super::simd::multiversion;
 use crate::derived::gaussian;
 use crate::image::Image;
 use crate::spec::Sharpen;
 
 /// Applies `sharpen`.
-pub fn sharpen(image: &Image, p: &Sharpen) -> Image {
+pub fn sharpen(image: Image, p: &Sharpen) -> Image {
     let kernel = gaussian::kernel(p.sigma);
     let ch = image.channels();
     let (amount, threshold) = (p.amount, f32::from(p.threshold));
-    gaussian_bands(image, &kernel, false, |blurred, src, out| {
-        for ((o, b), s) in out.chunks_exact_mut(ch).zip(blurred.chunks_exact(ch)).zip(src.chunks_exact(ch)) {
-            for c in 0..3 {
-                let v = f32::from(s[c]);
-                let diff = v - b[c];
-                o[c] = if diff.abs() < threshold { s[c] } else { to_u8(v + amount * diff) };
-            }
-            if ch == 4 {
-                o[3] = s[3];
+    gaussian_bands(image, &kernel, false, |blurred, row| {
+        if ch == 3 {
+            unsharp(blurred, row, amount, threshold);
+        } else {
+            for (px, b) in row.chunks_exact_mut(4).zip(blurred.chunks_exact(4)) {
+                let alpha = px[3];
+                unsharp(b, px, amount, threshold);
+                px[3] = alpha;
             }
         }
     })
+}
+
+multiversion! {
+    /// The unsharp mask of every value of `row` against its blurred value.
+    fn unsharp(blurred: &[f32], row: &mut [u8], amount: f32, threshold: f32) {
+        for (o, &b) in row.iter_mut().zip(blurred) {
+            let v = f32::from(*o);
+            let diff = v - b;
+            let sharpened = to_u8(v + amount * diff);
+            *o = if diff.abs() < threshold { *o } else { sharpened };
+        }
+    }
 }
