@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::load_fixture;
+use common::{compare, load_fixture};
 use glint_kernels::gpu::{self, AdapterPolicy, Fault};
 use glint_kernels::{Backend, Limits, Pipeline};
 
@@ -19,9 +19,11 @@ fn a_device_destroyed_mid_run_falls_back_and_recovers() {
     let expected = p.run(image.clone(), Backend::Cpu, &limits).unwrap();
 
     let first = gpu::shared(AdapterPolicy::Any).unwrap_or_else(|e| panic!("{e}: the GPU tests need an adapter"));
-    let done = p.execute(image.clone(), Backend::Gpu, &limits).unwrap();
-    assert_eq!(done.backend, Backend::Gpu, "a healthy device does the work");
-    assert_eq!(done.image, expected);
+    let healthy = p.execute(image.clone(), Backend::Gpu, &limits).unwrap();
+    assert_eq!(healthy.backend, Backend::Gpu, "a healthy device does the work");
+    // Each op agrees with the CPU within 1 per channel (tests/conformance.rs); through clahe's
+    // histogram a 1 can become more, so this chain is only compared loosely across backends.
+    assert!(compare(&healthy.image, &expected).psnr >= 40.0);
 
     first.inject_fault(Fault::DestroyDeviceAfterSubmit);
     let done = p.execute(image.clone(), Backend::Gpu, &limits).unwrap();
@@ -32,7 +34,7 @@ fn a_device_destroyed_mid_run_falls_back_and_recovers() {
 
     let done = p.execute(image, Backend::Gpu, &limits).unwrap();
     assert_eq!(done.backend, Backend::Gpu, "the next request gets a rebuilt context");
-    assert_eq!(done.image, expected);
+    assert_eq!(done.image, healthy.image, "and the same result as before the fault");
     let second = gpu::shared(AdapterPolicy::Any).unwrap();
     assert!(second.is_healthy() && !std::sync::Arc::ptr_eq(&first, &second));
 }
