@@ -83,8 +83,10 @@ fn attempt_timeout() -> Duration {
     std::env::var("GLINT_S3_TIMEOUT")
         .ok()
         .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .map_or(Duration::from_secs(10), Duration::from_secs_f64)
+        .filter(|s| *s > 0.0)
+        // `try_`: an absurd value (1e30, inf) falls back to the default instead of panicking.
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .unwrap_or(Duration::from_secs(10))
 }
 
 /// Attempts at reading an object's body: `AWS_MAX_ATTEMPTS` as the SDK reads it, else its
