@@ -131,7 +131,7 @@ fn decode_jpeg(
     check_pixels(width, height, Format::Jpeg, limits)?;
     // The caller's minimum is upright; the decoder works on the stored layout.
     let at_least = options.at_least.map(|(w, h)| if orientation.to_exif() >= 5 { (h, w) } else { (w, h) });
-    let pixels = jpeg::decode_rgb(bytes, at_least)?;
+    let pixels = jpeg::decode_rgb(bytes, at_least, markers.restarts.as_ref())?;
     let mut data = pixels.data;
     let icc_converted =
         markers.icc.as_deref().is_some_and(|icc| color::to_srgb_8(icc, &mut data, 3, pixels.width as usize));

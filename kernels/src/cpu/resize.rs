@@ -1,13 +1,14 @@
-//! `resize`: separable resampling with the weights of [`crate::derived::resample`], horizontal
-//! pass then vertical, in f32. With `linear=true` the sRGB values are decoded to linear light
-//! first and re-encoded after; alpha is premultiplied while resampling either way. `cover`
-//! resamples only the window it keeps; `contain` pads the result onto a `bg` canvas.
+//! `resize`: separable resampling with the weights of [`crate::derived::resample`], one pass
+//! per axis in f32, in the order that costs less (vertical first when shrinking). With
+//! `linear=true` the sRGB values are decoded to linear light first and re-encoded after; alpha
+//! is premultiplied while resampling either way. `cover` resamples only the window it keeps;
+//! `contain` pads the result onto a `bg` canvas.
 
 use rayon::prelude::*;
 
 use super::point::to_u8;
-use super::simd::{axpy, multiversion};
-use crate::derived::resample::{AxisWeights, axis_weights, plan};
+use super::simd::multiversion;
+use crate::derived::resample::{AxisWeights, axis_weights, plan, vertical_first};
 use crate::derived::tone::{encode_linear, srgb_to_linear_table};
 use crate::error::OpError;
 use crate::image::Image;
@@ -49,9 +50,75 @@ fn sample_nearest(image: &Image, xs: &AxisWeights, ys: &AxisWeights) -> Image {
     Image::from_parts(ow as u32, oh as u32, ch, out)
 }
 
-/// Convolution resampling in f32, values scaled to 0..1, every pixel held as four lanes (RGB
-/// images with an unused fourth) so each tap is one vector operation.
+/// Convolution resampling in f32, values scaled to 0..1, one pass per axis in the order
+/// [`vertical_first`] picks (the shader's order, so the sums are the same ones).
 fn resample(image: &Image, xs: &AxisWeights, ys: &AxisWeights, linear: bool) -> Image {
+    if vertical_first(image.width(), xs, ys) {
+        resample_vertical_first(image, xs, ys, linear)
+    } else {
+        resample_horizontal_first(image, xs, ys, linear)
+    }
+}
+
+/// Vertical pass then horizontal, in bands of output rows run in parallel. Each band keeps the
+/// source rows its current output row reads, converted to floats, in a ring of `ys.taps` rows:
+/// a source row is converted once per band, and memory stays at a few rows per thread.
+fn resample_vertical_first(image: &Image, xs: &AxisWeights, ys: &AxisWeights, linear: bool) -> Image {
+    let ch = image.channels();
+    let w = image.width() as usize;
+    let (ow, oh) = (xs.len(), ys.len());
+    let to_lin = srgb_to_linear_table();
+    let (flat, taps) = (w * ch, ys.taps);
+    // Several bands per thread balance the load; each band converts up to `taps` rows that its
+    // neighbour converts too, so bands are kept well above `taps` output rows where possible.
+    let band = oh.div_ceil(rayon::current_num_threads() * 4).max(16);
+
+    let mut out = vec![0u8; oh * ow * ch];
+    out.par_chunks_mut(ow * ch * band).enumerate().for_each(|(b, rows)| {
+        let mut ring = vec![0f32; taps * flat];
+        let mut held = vec![usize::MAX; taps];
+        let (mut offsets, mut weights) = (Vec::with_capacity(taps), Vec::with_capacity(taps));
+        let mut acc = vec![0f32; flat];
+        let mut wide = vec![0f32; if ch == 4 { 0 } else { w * 4 }];
+        let mut dst = vec![0f32; ow * 4];
+        for (i, row) in rows.chunks_exact_mut(ow * ch).enumerate() {
+            let y = b * band + i;
+            let start = ys.starts[y] as usize;
+            offsets.clear();
+            weights.clear();
+            for (k, &wt) in ys.of(y).iter().enumerate() {
+                if wt == 0.0 {
+                    continue;
+                }
+                // The rows a window spans are consecutive, so their slots never collide.
+                let sy = start + k;
+                let at = sy % taps * flat;
+                if held[sy % taps] != sy {
+                    load_flat(image.row(sy), ch, linear, to_lin, &mut ring[at..at + flat]);
+                    held[sy % taps] = sy;
+                }
+                offsets.push(at);
+                weights.push(wt);
+            }
+            weighted_rows(&ring, &offsets, &weights, &mut acc);
+            let src = if ch == 4 {
+                &acc
+            } else {
+                for (d, s) in wide.chunks_exact_mut(4).zip(acc.chunks_exact(3)) {
+                    d.copy_from_slice(&[s[0], s[1], s[2], 1.0]);
+                }
+                &wide
+            };
+            horizontal(src, &xs.starts, &xs.weights, xs.taps, &mut dst);
+            store_row(&dst, ch, linear, row);
+        }
+    });
+    Image::from_parts(ow as u32, oh as u32, ch, out)
+}
+
+/// Horizontal pass then vertical, every pixel held as four lanes (RGB images with an unused
+/// fourth) so each tap is one vector operation.
+fn resample_horizontal_first(image: &Image, xs: &AxisWeights, ys: &AxisWeights, linear: bool) -> Image {
     let ch = image.channels();
     let w = image.width() as usize;
     let (ow, oh) = (xs.len(), ys.len());
@@ -75,11 +142,10 @@ fn resample(image: &Image, xs: &AxisWeights, ys: &AxisWeights, linear: bool) -> 
     // Vertical pass, then back to 8 bits.
     let mut out = vec![0u8; oh * ow * ch];
     out.par_chunks_mut(ow * ch).enumerate().for_each_init(
-        || vec![0f32; stride],
-        |acc, (y, row)| {
-            acc.fill(0.0);
-            let start = ys.starts[y] as usize - first;
-            vertical(acc, ys.of(y), &horiz[start * stride..], stride);
+        || (vec![0f32; stride], (0..ys.taps).map(|k| k * stride).collect::<Vec<_>>()),
+        |(acc, offsets), (y, row)| {
+            let start = (ys.starts[y] as usize - first) * stride;
+            weighted_rows(&horiz[start..], offsets, ys.of(y), acc);
             store_row(acc, ch, linear, row);
         },
     );
@@ -118,6 +184,69 @@ multiversion! {
     }
 }
 
+/// One row of 8-bit pixels as floats in 0..1 with `ch` lanes per pixel: like [`load_row`], but
+/// RGB keeps three lanes, so the vertical pass multiplies no unused lane.
+fn load_flat(src: &[u8], ch: usize, linear: bool, to_lin: &[f32; 256], dst: &mut [f32]) {
+    if ch == 4 {
+        load_row(src, ch, linear, to_lin, dst);
+    } else if linear {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = to_lin[s as usize];
+        }
+    } else {
+        load_scaled(src, dst);
+    }
+}
+
+multiversion! {
+    /// `dst[i] = src[i] / 255`.
+    fn load_scaled(src: &[u8], dst: &mut [f32]) {
+        const K: f32 = 1.0 / 255.0;
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = f32::from(s) * K;
+        }
+    }
+}
+
+multiversion! {
+    /// `out[i] = sum over k of weights[k] * rows[offsets[k] + i]`: the vertical pass, every
+    /// row of the window weighted and summed in registers over a run of columns at a time
+    /// (rather than streaming the sums through memory once per row).
+    fn weighted_rows(rows: &[f32], offsets: &[usize], weights: &[f32], out: &mut [f32]) {
+        /// Outputs `i .. i + N`.
+        #[inline(always)]
+        fn run<const N: usize>(rows: &[f32], offsets: &[usize], weights: &[f32], i: usize, out: &mut [f32]) {
+            let mut acc = [0f32; N];
+            for (&at, &wt) in offsets.iter().zip(weights) {
+                let src = &rows[at + i..][..N];
+                // A multiply then an add, as the shader does (a fused multiply-add would round
+                // differently).
+                for l in 0..N {
+                    acc[l] += wt * src[l];
+                }
+            }
+            out[i..i + N].copy_from_slice(&acc);
+        }
+        let n = out.len();
+        let mut i = 0;
+        while i + RUN <= n {
+            run::<RUN>(rows, offsets, weights, i, out);
+            i += RUN;
+        }
+        while i + 8 <= n {
+            run::<8>(rows, offsets, weights, i, out);
+            i += 8;
+        }
+        while i < n {
+            run::<1>(rows, offsets, weights, i, out);
+            i += 1;
+        }
+    }
+}
+
+/// Columns [`weighted_rows`] sums in registers at a time: eight AVX vectors.
+const RUN: usize = 64;
+
 multiversion! {
     /// Four-lane floats back to 8-bit pixels: un-premultiplied, and re-encoded to sRGB when
     /// `linear`.
@@ -155,15 +284,6 @@ multiversion! {
                 }
             }
             out.copy_from_slice(&acc);
-        }
-    }
-}
-
-multiversion! {
-    /// `acc` plus the rows of `rows` (each `stride` long) weighted by `weights`.
-    fn vertical(acc: &mut [f32], weights: &[f32], rows: &[f32], stride: usize) {
-        for (&wt, row) in weights.iter().zip(rows.chunks(stride)) {
-            axpy(acc, wt, row);
         }
     }
 }

@@ -49,12 +49,3 @@ pub(crate) use multiversion;
 pub fn has_avx2_fma() -> bool {
     std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
 }
-
-/// `acc[i] += w * src[i]` over the common length: the inner step of every vertical pass and
-/// of the separable filters' horizontal passes.
-#[inline(always)]
-pub fn axpy(acc: &mut [f32], w: f32, src: &[f32]) {
-    for (a, s) in acc.iter_mut().zip(src) {
-        *a += w * s;
-    }
-}

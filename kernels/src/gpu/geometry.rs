@@ -6,7 +6,7 @@
 use super::context::GpuError;
 use super::params::{CropParams, FlipParams, ResizeParams, RotateParams};
 use super::record::{DeviceImage, Recorder, Resource, bands, frame, groups16};
-use crate::derived::resample::{axis_weights, plan};
+use crate::derived::resample::{axis_weights, plan, vertical_first};
 use crate::derived::tone::{linear_to_srgb_table, srgb_to_linear_table};
 use crate::spec::{Crop, Filter, Flip, Resize, Rotate};
 
@@ -67,6 +67,25 @@ pub(crate) fn resize(rec: &mut Recorder<'_>, input: DeviceImage, p: &Resize) -> 
             resources.extend_from_slice(&tables);
             rec.dispatch("resize_nearest", &params, &resources, groups16(ww, n))?;
         }
+    } else if vertical_first(w, &xs, &ys) {
+        // Scratch holds one input-wide row per output row of the band.
+        let scratch_row = u64::from(w) * 16;
+        let rows = rec.band_rows(wh, |r| {
+            (u64::from(r) * scratch_row).max(u64::from(span(r)) * in_row).max(u64::from(r) * out_row)
+        })?;
+        let scratch = rec.scratch(u64::from(rows) * scratch_row)?;
+        for (y0, n) in bands(wh, rows) {
+            let (first, last) = src_rows(y0, n);
+            let (src, in_base) = rec.rows(&input, first, last);
+            let (dst, out_base) = rec.rows(&resampled, y0, y0 + n);
+            let mut resources = vec![(1, src), (2, dst), (9, Resource::Whole(&scratch))];
+            resources.extend_from_slice(&tables);
+            let params =
+                ResizeParams { frame: frame(&input, &resampled, y0, n, in_base, out_base), first_row: first, ..base };
+            rec.dispatch("resize_vfirst", &params, &resources, groups16(w, n))?;
+            rec.dispatch("resize_hsecond", &params, &resources, groups16(ww, n))?;
+        }
+        rec.retire(scratch);
     } else {
         let scratch_row = u64::from(ww) * 16;
         let rows = rec.band_rows(wh, |r| {
