@@ -54,7 +54,6 @@ pub(super) fn walk(bytes: &[u8]) -> Result<Markers, DecodeError> {
     // What a restart layout needs: the interval, the frame (sequential only), the scan count.
     let (mut interval, mut frame, mut scans) = (0usize, None, 0usize);
     let mut restarts: Vec<usize> = Vec::new();
-    let mut data_start = 0;
     let mut i = 2;
     loop {
         // Markers may be padded with any number of 0xFF bytes.
@@ -114,7 +113,7 @@ pub(super) fn walk(bytes: &[u8]) -> Result<Markers, DecodeError> {
         i += len;
         if marker == 0xDA {
             scans += 1;
-            data_start = i;
+            let data_start = i;
             // Entropy-coded data runs to the first 0xFF not followed by 0x00 or RSTn.
             loop {
                 // memchr: a vector search, where a plain byte loop would cost a tenth of the

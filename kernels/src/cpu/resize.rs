@@ -52,103 +52,76 @@ fn sample_nearest(image: &Image, xs: &AxisWeights, ys: &AxisWeights) -> Image {
 
 /// Convolution resampling in f32, values scaled to 0..1, one pass per axis in the order
 /// [`vertical_first`] picks (the shader's order, so the sums are the same ones).
+///
+/// Bands of output rows run in parallel. Each band keeps the rows of the first pass that its
+/// current output row needs in a ring of `ys.taps` rows: source rows converted to floats
+/// (`ch` lanes per pixel) when the vertical pass comes first, source rows already resampled
+/// along x (four lanes) otherwise. A row of the first pass is computed once per band, and
+/// memory stays at a few rows per thread whatever the image size.
 fn resample(image: &Image, xs: &AxisWeights, ys: &AxisWeights, linear: bool) -> Image {
-    if vertical_first(image.width(), xs, ys) {
-        resample_vertical_first(image, xs, ys, linear)
-    } else {
-        resample_horizontal_first(image, xs, ys, linear)
-    }
-}
-
-/// Vertical pass then horizontal, in bands of output rows run in parallel. Each band keeps the
-/// source rows its current output row reads, converted to floats, in a ring of `ys.taps` rows:
-/// a source row is converted once per band, and memory stays at a few rows per thread.
-fn resample_vertical_first(image: &Image, xs: &AxisWeights, ys: &AxisWeights, linear: bool) -> Image {
     let ch = image.channels();
     let w = image.width() as usize;
     let (ow, oh) = (xs.len(), ys.len());
     let to_lin = srgb_to_linear_table();
-    let (flat, taps) = (w * ch, ys.taps);
-    // Several bands per thread balance the load; each band converts up to `taps` rows that its
-    // neighbour converts too, so bands are kept well above `taps` output rows where possible.
+    let vertical_first = vertical_first(image.width(), xs, ys);
+    let (ring_row, taps) = (if vertical_first { w * ch } else { ow * 4 }, ys.taps);
+    // Several bands per thread balance the load; each band recomputes up to `taps` ring rows
+    // that its neighbour computes too, so bands are kept well above `taps` output rows.
     let band = oh.div_ceil(rayon::current_num_threads() * 4).max(16);
 
     let mut out = vec![0u8; oh * ow * ch];
     out.par_chunks_mut(ow * ch * band).enumerate().for_each(|(b, rows)| {
-        let mut ring = vec![0f32; taps * flat];
+        let mut ring = vec![0f32; taps * ring_row];
         let mut held = vec![usize::MAX; taps];
         let (mut offsets, mut weights) = (Vec::with_capacity(taps), Vec::with_capacity(taps));
-        let mut acc = vec![0f32; flat];
-        let mut wide = vec![0f32; if ch == 4 { 0 } else { w * 4 }];
-        let mut dst = vec![0f32; ow * 4];
+        let mut acc = vec![0f32; ring_row];
+        // A source row as four-lane floats (horizontal first), or the vertical sums of an RGB
+        // row widened to four lanes for the horizontal pass (vertical first).
+        let mut line = vec![0f32; if vertical_first && ch == 4 { 0 } else { w * 4 }];
+        let mut sums = vec![0f32; if vertical_first { ow * 4 } else { 0 }];
         for (i, row) in rows.chunks_exact_mut(ow * ch).enumerate() {
             let y = b * band + i;
             let start = ys.starts[y] as usize;
             offsets.clear();
             weights.clear();
             for (k, &wt) in ys.of(y).iter().enumerate() {
+                // Adding a zero-weighted row adds zero: skipping it changes no sum.
                 if wt == 0.0 {
                     continue;
                 }
                 // The rows a window spans are consecutive, so their slots never collide.
                 let sy = start + k;
-                let at = sy % taps * flat;
+                let at = sy % taps * ring_row;
                 if held[sy % taps] != sy {
-                    load_flat(image.row(sy), ch, linear, to_lin, &mut ring[at..at + flat]);
+                    let slot = &mut ring[at..at + ring_row];
+                    if vertical_first {
+                        load_flat(image.row(sy), ch, linear, to_lin, slot);
+                    } else {
+                        load_row(image.row(sy), ch, linear, to_lin, &mut line);
+                        horizontal(&line, &xs.starts, &xs.weights, xs.taps, slot);
+                    }
                     held[sy % taps] = sy;
                 }
                 offsets.push(at);
                 weights.push(wt);
             }
             weighted_rows(&ring, &offsets, &weights, &mut acc);
+            if !vertical_first {
+                store_row(&acc, ch, linear, row);
+                continue;
+            }
             let src = if ch == 4 {
                 &acc
             } else {
-                for (d, s) in wide.chunks_exact_mut(4).zip(acc.chunks_exact(3)) {
+                for (d, s) in line.chunks_exact_mut(4).zip(acc.chunks_exact(3)) {
                     d.copy_from_slice(&[s[0], s[1], s[2], 1.0]);
                 }
-                &wide
+                &line
             };
-            horizontal(src, &xs.starts, &xs.weights, xs.taps, &mut dst);
-            store_row(&dst, ch, linear, row);
+            horizontal(src, &xs.starts, &xs.weights, xs.taps, &mut sums);
+            store_row(&sums, ch, linear, row);
         }
     });
-    Image::from_parts(ow as u32, oh as u32, ch, out)
-}
-
-/// Horizontal pass then vertical, every pixel held as four lanes (RGB images with an unused
-/// fourth) so each tap is one vector operation.
-fn resample_horizontal_first(image: &Image, xs: &AxisWeights, ys: &AxisWeights, linear: bool) -> Image {
-    let ch = image.channels();
-    let w = image.width() as usize;
-    let (ow, oh) = (xs.len(), ys.len());
-    let to_lin = srgb_to_linear_table();
-
-    // Source rows the vertical pass will read.
-    let first = ys.starts.first().copied().unwrap_or(0) as usize;
-    let last = ys.starts.last().map_or(0, |&s| s as usize + ys.taps);
-    let stride = ow * 4;
-
-    // Horizontal pass: every needed source row to `ow` pixels.
-    let mut horiz = vec![0f32; (last - first) * stride];
-    horiz.par_chunks_mut(stride).enumerate().for_each_init(
-        || vec![0f32; w * 4],
-        |row, (i, dst)| {
-            load_row(image.row(first + i), ch, linear, to_lin, row);
-            horizontal(row, &xs.starts, &xs.weights, xs.taps, dst);
-        },
-    );
-
-    // Vertical pass, then back to 8 bits.
-    let mut out = vec![0u8; oh * ow * ch];
-    out.par_chunks_mut(ow * ch).enumerate().for_each_init(
-        || (vec![0f32; stride], (0..ys.taps).map(|k| k * stride).collect::<Vec<_>>()),
-        |(acc, offsets), (y, row)| {
-            let start = (ys.starts[y] as usize - first) * stride;
-            weighted_rows(&horiz[start..], offsets, ys.of(y), acc);
-            store_row(acc, ch, linear, row);
-        },
-    );
     Image::from_parts(ow as u32, oh as u32, ch, out)
 }
 
