@@ -51,36 +51,93 @@ fn sample_nearest(image: &Image, xs: &AxisWeights, ys: &AxisWeights) -> Image {
 }
 
 /// Convolution resampling in f32, values scaled to 0..1, one pass per axis in the order
-/// [`vertical_first`] picks (the shader's order, so the sums are the same ones).
-///
-/// Bands of output rows run in parallel. Each band keeps the rows of the first pass that its
-/// current output row needs in a ring of `ys.taps` rows: source rows converted to floats
-/// (`ch` lanes per pixel) when the vertical pass comes first, source rows already resampled
-/// along x (four lanes) otherwise. A row of the first pass is computed once per band, and
-/// memory stays at a few rows per thread whatever the image size.
+/// [`vertical_first`] picks (the shader's order, so the sums are the same ones). Bands of
+/// output rows run in parallel.
 fn resample(image: &Image, xs: &AxisWeights, ys: &AxisWeights, linear: bool) -> Image {
     let ch = image.channels();
-    let w = image.width() as usize;
     let (ow, oh) = (xs.len(), ys.len());
-    let to_lin = srgb_to_linear_table();
     let vertical_first = vertical_first(image.width(), xs, ys);
-    let (ring_row, taps) = (if vertical_first { w * ch } else { ow * 4 }, ys.taps);
-    // Several bands per thread balance the load; each band recomputes up to `taps` ring rows
-    // that its neighbour computes too, so bands are kept well above `taps` output rows.
-    let band = oh.div_ceil(rayon::current_num_threads() * 4).max(16);
+    let row_floats = if vertical_first { image.stride() } else { ow * 4 };
+    // Several bands per thread balance the load; each band recomputes up to `ys.taps` rows of
+    // the first pass that its neighbour computes too, so bands are kept well above that, and
+    // under a few megabytes of first-pass sums (vertical first) each.
+    let fit = (BAND_BYTES / (row_floats * 4)).max(16);
+    let band = oh.div_ceil(rayon::current_num_threads() * 4).clamp(16, fit);
 
     let mut out = vec![0u8; oh * ow * ch];
-    out.par_chunks_mut(ow * ch * band).enumerate().for_each(|(b, rows)| {
-        let mut ring = vec![0f32; taps * ring_row];
-        let mut held = vec![usize::MAX; taps];
-        let (mut offsets, mut weights) = (Vec::with_capacity(taps), Vec::with_capacity(taps));
-        let mut acc = vec![0f32; ring_row];
-        // A source row as four-lane floats (horizontal first), or the vertical sums of an RGB
-        // row widened to four lanes for the horizontal pass (vertical first).
-        let mut line = vec![0f32; if vertical_first && ch == 4 { 0 } else { w * 4 }];
-        let mut sums = vec![0f32; if vertical_first { ow * 4 } else { 0 }];
-        for (i, row) in rows.chunks_exact_mut(ow * ch).enumerate() {
-            let y = b * band + i;
+    // Each worker keeps its buffers from band to band: fresh multi-megabyte buffers per band
+    // would cost a page fault per 4 KiB every time.
+    out.par_chunks_mut(ow * ch * band).enumerate().for_each_init(Buffers::default, |buf, (b, rows)| {
+        if vertical_first {
+            vertical_then_horizontal(image, xs, ys, linear, b * band, rows, buf);
+        } else {
+            horizontal_then_vertical(image, xs, ys, linear, b * band, rows, buf);
+        }
+    });
+    Image::from_parts(ow as u32, oh as u32, ch, out)
+}
+
+/// A worker's buffers for [`resample`], sized on first use by each band.
+#[derive(Default)]
+struct Buffers {
+    /// Rows of the first pass, `ys.taps` slots.
+    ring: Vec<f32>,
+    /// The source row each ring slot holds.
+    held: Vec<usize>,
+    /// Ring offsets and weights of the current output row's taps.
+    offsets: Vec<usize>,
+    weights: Vec<f32>,
+    /// The band's vertical sums (vertical first).
+    sums: Vec<f32>,
+    /// A row as four-lane floats: a source row, or widened RGB sums.
+    line: Vec<f32>,
+    /// One output row of sums, four lanes per pixel.
+    acc: Vec<f32>,
+}
+
+/// `v` resized to `len` (contents unspecified: every user overwrites what it reads).
+fn sized<T: Copy + Default>(v: &mut Vec<T>, len: usize) -> &mut [T] {
+    v.resize(len, T::default());
+    &mut v[..len]
+}
+
+/// The most first-pass sums a band of [`resample`] holds.
+const BAND_BYTES: usize = 2 << 20;
+
+/// Floats of a ring of source rows that stay in the second-level cache with room to spare.
+const RING_FLOATS: usize = 64 << 10;
+
+/// Output rows `y0..` (`rows`, whole rows) by the vertical pass, then the horizontal. The
+/// vertical pass runs in strips of columns: for each strip, the source rows under the current
+/// output row's taps are held as floats in a ring of `ys.taps` strip-wide rows, small enough
+/// to stay in cache while the following output rows (which share most of their source rows)
+/// read them again. Reading whole rows instead would stream every source row from memory once
+/// per output row it contributes to.
+fn vertical_then_horizontal(
+    image: &Image,
+    xs: &AxisWeights,
+    ys: &AxisWeights,
+    linear: bool,
+    y0: usize,
+    rows: &mut [u8],
+    buf: &mut Buffers,
+) {
+    let ch = image.channels();
+    let (w, flat, taps) = (image.width() as usize, image.stride(), ys.taps);
+    let ow = xs.len();
+    let n_rows = rows.len() / (ow * ch);
+    let to_lin = srgb_to_linear_table();
+    // Strips of whole pixels, a multiple of 64 wide where the ring allows.
+    let strip = ((RING_FLOATS / taps / ch).max(64) / 64 * 64).min(w) * ch;
+    let Buffers { ring, held, offsets, weights, sums, line, acc } = buf;
+    let ring = sized(ring, taps * strip);
+    let held = sized(held, taps);
+    let sums = sized(sums, n_rows * flat);
+    for x0 in (0..flat).step_by(strip) {
+        let n = strip.min(flat - x0);
+        held.fill(usize::MAX);
+        for (i, out) in sums.chunks_exact_mut(flat).enumerate() {
+            let y = y0 + i;
             let start = ys.starts[y] as usize;
             offsets.clear();
             weights.clear();
@@ -91,38 +148,78 @@ fn resample(image: &Image, xs: &AxisWeights, ys: &AxisWeights, linear: bool) -> 
                 }
                 // The rows a window spans are consecutive, so their slots never collide.
                 let sy = start + k;
-                let at = sy % taps * ring_row;
+                let at = sy % taps * strip;
                 if held[sy % taps] != sy {
-                    let slot = &mut ring[at..at + ring_row];
-                    if vertical_first {
-                        load_flat(image.row(sy), ch, linear, to_lin, slot);
-                    } else {
-                        load_row(image.row(sy), ch, linear, to_lin, &mut line);
-                        horizontal(&line, &xs.starts, &xs.weights, xs.taps, slot);
-                    }
+                    load_flat(&image.row(sy)[x0..x0 + n], ch, linear, to_lin, &mut ring[at..at + n]);
                     held[sy % taps] = sy;
                 }
                 offsets.push(at);
                 weights.push(wt);
             }
-            weighted_rows(&ring, &offsets, &weights, &mut acc);
-            if !vertical_first {
-                store_row(&acc, ch, linear, row);
+            weighted_rows(ring, offsets, weights, &mut out[x0..x0 + n]);
+        }
+    }
+    // RGB sums widened to four lanes for the horizontal pass.
+    let wide = sized(line, if ch == 4 { 0 } else { w * 4 });
+    let acc = sized(acc, ow * 4);
+    for (row, vsum) in rows.chunks_exact_mut(ow * ch).zip(sums.chunks_exact(flat)) {
+        let src = if ch == 4 {
+            vsum
+        } else {
+            for (d, s) in wide.chunks_exact_mut(4).zip(vsum.chunks_exact(3)) {
+                d.copy_from_slice(&[s[0], s[1], s[2], 1.0]);
+            }
+            &*wide
+        };
+        horizontal(src, &xs.starts, &xs.weights, xs.taps, acc);
+        store_row(acc, ch, linear, row);
+    }
+}
+
+/// Output rows `y0..` (`rows`, whole rows) by the horizontal pass, then the vertical. Source
+/// rows resampled along x are held in a ring of `ys.taps` rows (each is computed once per
+/// band), four lanes per pixel.
+fn horizontal_then_vertical(
+    image: &Image,
+    xs: &AxisWeights,
+    ys: &AxisWeights,
+    linear: bool,
+    y0: usize,
+    rows: &mut [u8],
+    buf: &mut Buffers,
+) {
+    let ch = image.channels();
+    let (ow, taps) = (xs.len(), ys.taps);
+    let stride = ow * 4;
+    let to_lin = srgb_to_linear_table();
+    let Buffers { ring, held, offsets, weights, line, acc, .. } = buf;
+    let ring = sized(ring, taps * stride);
+    let held = sized(held, taps);
+    held.fill(usize::MAX);
+    let line = sized(line, image.width() as usize * 4);
+    let acc = sized(acc, stride);
+    for (i, row) in rows.chunks_exact_mut(ow * ch).enumerate() {
+        let y = y0 + i;
+        let start = ys.starts[y] as usize;
+        offsets.clear();
+        weights.clear();
+        for (k, &wt) in ys.of(y).iter().enumerate() {
+            if wt == 0.0 {
                 continue;
             }
-            let src = if ch == 4 {
-                &acc
-            } else {
-                for (d, s) in line.chunks_exact_mut(4).zip(acc.chunks_exact(3)) {
-                    d.copy_from_slice(&[s[0], s[1], s[2], 1.0]);
-                }
-                &line
-            };
-            horizontal(src, &xs.starts, &xs.weights, xs.taps, &mut sums);
-            store_row(&sums, ch, linear, row);
+            let sy = start + k;
+            let at = sy % taps * stride;
+            if held[sy % taps] != sy {
+                load_row(image.row(sy), ch, linear, to_lin, line);
+                horizontal(line, &xs.starts, &xs.weights, xs.taps, &mut ring[at..at + stride]);
+                held[sy % taps] = sy;
+            }
+            offsets.push(at);
+            weights.push(wt);
         }
-    });
-    Image::from_parts(ow as u32, oh as u32, ch, out)
+        weighted_rows(ring, offsets, weights, acc);
+        store_row(acc, ch, linear, row);
+    }
 }
 
 multiversion! {

@@ -116,17 +116,19 @@ impl AxisWeights {
     }
 }
 
-/// Whether resampling with these weights runs its vertical pass first: the order with fewer
-/// multiply-adds (per four-lane pixel). Shrinking, that is vertical first: the pass over the
-/// many source rows then runs down whole rows, and the per-pixel horizontal pass only sees the
-/// few output rows. Both backends take the order from here, so they sum in the same order.
+/// Whether resampling with these weights runs its vertical pass first: the order that costs
+/// less, counting a multiply-add of the horizontal pass (pixel by pixel, four lanes at a time)
+/// twice one of the vertical pass (whole rows at a time, as wide as the vector unit). Shrinking,
+/// that is vertical first: the pass over the many source pixels then runs down whole rows, and
+/// the per-pixel horizontal pass only sees the few output rows. Both backends take the order
+/// from here, so they sum in the same order.
 pub fn vertical_first(in_width: u32, xs: &AxisWeights, ys: &AxisWeights) -> bool {
     let (w, ow, oh) = (in_width as usize, xs.len(), ys.len());
     let rows = match (ys.starts.first(), ys.starts.last()) {
         (Some(&a), Some(&b)) => (b - a) as usize + ys.taps,
         _ => 0,
     };
-    oh * w * ys.taps + oh * ow * xs.taps < rows * ow * xs.taps + oh * ow * ys.taps
+    oh * w * ys.taps + 2 * oh * ow * xs.taps < 2 * rows * ow * xs.taps + oh * ow * ys.taps
 }
 
 /// The filter's support (half-width) at scale 1.
