@@ -137,25 +137,9 @@ fn vertical_then_horizontal(
         let n = strip.min(flat - x0);
         held.fill(usize::MAX);
         for (i, out) in sums.chunks_exact_mut(flat).enumerate() {
-            let y = y0 + i;
-            let start = ys.starts[y] as usize;
-            offsets.clear();
-            weights.clear();
-            for (k, &wt) in ys.of(y).iter().enumerate() {
-                // Adding a zero-weighted row adds zero: skipping it changes no sum.
-                if wt == 0.0 {
-                    continue;
-                }
-                // The rows a window spans are consecutive, so their slots never collide.
-                let sy = start + k;
-                let at = sy % taps * strip;
-                if held[sy % taps] != sy {
-                    load_flat(&image.row(sy)[x0..x0 + n], ch, linear, to_lin, &mut ring[at..at + n]);
-                    held[sy % taps] = sy;
-                }
-                offsets.push(at);
-                weights.push(wt);
-            }
+            window(ys, y0 + i, strip, held, offsets, weights, |sy, at| {
+                load_flat(&image.row(sy)[x0..x0 + n], ch, linear, to_lin, &mut ring[at..at + n]);
+            });
             weighted_rows(ring, offsets, weights, &mut out[x0..x0 + n]);
         }
     }
@@ -199,26 +183,43 @@ fn horizontal_then_vertical(
     let line = sized(line, image.width() as usize * 4);
     let acc = sized(acc, stride);
     for (i, row) in rows.chunks_exact_mut(ow * ch).enumerate() {
-        let y = y0 + i;
-        let start = ys.starts[y] as usize;
-        offsets.clear();
-        weights.clear();
-        for (k, &wt) in ys.of(y).iter().enumerate() {
-            if wt == 0.0 {
-                continue;
-            }
-            let sy = start + k;
-            let at = sy % taps * stride;
-            if held[sy % taps] != sy {
-                load_row(image.row(sy), ch, linear, to_lin, line);
-                horizontal(line, &xs.starts, &xs.weights, xs.taps, &mut ring[at..at + stride]);
-                held[sy % taps] = sy;
-            }
-            offsets.push(at);
-            weights.push(wt);
-        }
+        window(ys, y0 + i, stride, held, offsets, weights, |sy, at| {
+            load_row(image.row(sy), ch, linear, to_lin, line);
+            horizontal(line, &xs.starts, &xs.weights, xs.taps, &mut ring[at..at + stride]);
+        });
         weighted_rows(ring, offsets, weights, acc);
         store_row(acc, ch, linear, row);
+    }
+}
+
+/// The ring offsets (`slot` floats per slot) and weights of output row `y`'s taps, in
+/// `offsets` and `weights`; `fill(source_row, offset)` first computes any row its slot does not
+/// hold yet (`held` says which row each slot holds).
+fn window(
+    ys: &AxisWeights,
+    y: usize,
+    slot: usize,
+    held: &mut [usize],
+    offsets: &mut Vec<usize>,
+    weights: &mut Vec<f32>,
+    mut fill: impl FnMut(usize, usize),
+) {
+    let (start, taps) = (ys.starts[y] as usize, ys.taps);
+    offsets.clear();
+    weights.clear();
+    for (k, &wt) in ys.of(y).iter().enumerate() {
+        // Adding a zero-weighted row adds zero: skipping it changes no sum.
+        if wt == 0.0 {
+            continue;
+        }
+        // The rows a window spans are consecutive, so their slots never collide.
+        let sy = start + k;
+        if held[sy % taps] != sy {
+            fill(sy, sy % taps * slot);
+            held[sy % taps] = sy;
+        }
+        offsets.push(sy % taps * slot);
+        weights.push(wt);
     }
 }
 
