@@ -89,9 +89,11 @@ struct Buffers {
     weights: Vec<f32>,
     /// The band's vertical sums (vertical first).
     sums: Vec<f32>,
-    /// A row as four-lane floats: a source row, or widened RGB sums.
+    /// A source row as four-lane floats (horizontal first), or two rows of vertical sums
+    /// interleaved for the horizontal pass (vertical first).
     line: Vec<f32>,
-    /// One output row of sums, four lanes per pixel.
+    /// The horizontal pass's sums: one output row, four lanes per pixel (horizontal first
+    /// runs it before the vertical pass), or two rows interleaved (vertical first).
     acc: Vec<f32>,
 }
 
@@ -143,20 +145,23 @@ fn vertical_then_horizontal(
             weighted_rows(ring, offsets, weights, &mut out[x0..x0 + n]);
         }
     }
-    // RGB sums widened to four lanes for the horizontal pass.
-    let wide = sized(line, if ch == 4 { 0 } else { w * 4 });
-    let acc = sized(acc, ow * 4);
-    for (row, vsum) in rows.chunks_exact_mut(ow * ch).zip(sums.chunks_exact(flat)) {
-        let src = if ch == 4 {
-            vsum
-        } else {
-            for (d, s) in wide.chunks_exact_mut(4).zip(vsum.chunks_exact(3)) {
-                d.copy_from_slice(&[s[0], s[1], s[2], 1.0]);
-            }
-            &*wide
-        };
-        horizontal(src, &xs.starts, &xs.weights, xs.taps, acc);
-        store_row(acc, ch, linear, row);
+    // The horizontal pass takes two rows at a time, their pixels interleaved (eight floats per
+    // pixel: four lanes of each row, RGB widened with an unused fourth), so each tap is one
+    // eight-lane multiply and add for both rows; the per-lane arithmetic is unchanged.
+    let pair = sized(line, (w * 8).max(ow * 4));
+    let acc = sized(acc, ow * 8);
+    for (two, vsums) in rows.chunks_mut(2 * ow * ch).zip(sums.chunks(2 * flat)) {
+        let (first, second) = vsums.split_at(flat.min(vsums.len()));
+        // A last row alone is paired with itself.
+        let second = if second.is_empty() { first } else { second };
+        interleave(first, second, ch, pair);
+        horizontal_two(pair, &xs.starts, &xs.weights, xs.taps, acc);
+        for (half, row) in two.chunks_exact_mut(ow * ch).enumerate() {
+            // The row's own four lanes, gathered back into `pair` (free again by now).
+            let mine = &mut pair[..ow * 4];
+            one_of_two(acc, half, mine);
+            store_row(mine, ch, linear, row);
+        }
     }
 }
 
@@ -355,6 +360,64 @@ multiversion! {
                 }
             }
             out.copy_from_slice(&acc);
+        }
+    }
+}
+
+multiversion! {
+    /// Two rows of `ch`-lane pixels as one row of eight floats per pixel: four lanes of `a`,
+    /// then four of `b` (RGB gets an unused fourth lane).
+    fn interleave(a: &[f32], b: &[f32], ch: usize, dst: &mut [f32]) {
+        if ch == 4 {
+            for ((d, x), y) in dst.chunks_exact_mut(8).zip(a.chunks_exact(4)).zip(b.chunks_exact(4)) {
+                d.copy_from_slice(&[x[0], x[1], x[2], x[3], y[0], y[1], y[2], y[3]]);
+            }
+        } else {
+            for ((d, x), y) in dst.chunks_exact_mut(8).zip(a.chunks_exact(3)).zip(b.chunks_exact(3)) {
+                d.copy_from_slice(&[x[0], x[1], x[2], 1.0, y[0], y[1], y[2], 1.0]);
+            }
+        }
+    }
+}
+
+multiversion! {
+    /// Row `half` (0 or 1) of two interleaved rows, four lanes per pixel.
+    fn one_of_two(pair: &[f32], half: usize, dst: &mut [f32]) {
+        for (d, s) in dst.chunks_exact_mut(4).zip(pair.chunks_exact(8)) {
+            d.copy_from_slice(&s[half * 4..half * 4 + 4]);
+        }
+    }
+}
+
+multiversion! {
+    /// [`horizontal`] for two rows at once, their pixels interleaved: eight floats per pixel,
+    /// in `rows` and in `dst`. Two outputs at a time, so their chains of additions overlap.
+    fn horizontal_two(rows: &[f32], starts: &[u32], weights: &[f32], taps: usize, dst: &mut [f32]) {
+        let n = starts.len();
+        let src = |x: usize| &rows[starts[x] as usize * 8..][..taps * 8];
+        let mut x = 0;
+        while x + 2 <= n {
+            let (s0, s1) = (src(x), src(x + 1));
+            let (w0, w1) = (&weights[x * taps..][..taps], &weights[(x + 1) * taps..][..taps]);
+            let (mut a0, mut a1) = ([0f32; 8], [0f32; 8]);
+            for (((&u0, p0), &u1), p1) in w0.iter().zip(s0.chunks_exact(8)).zip(w1).zip(s1.chunks_exact(8)) {
+                for c in 0..8 {
+                    a0[c] += u0 * p0[c];
+                    a1[c] += u1 * p1[c];
+                }
+            }
+            dst[x * 8..][..8].copy_from_slice(&a0);
+            dst[(x + 1) * 8..][..8].copy_from_slice(&a1);
+            x += 2;
+        }
+        if x < n {
+            let mut a = [0f32; 8];
+            for (&u, p) in weights[x * taps..][..taps].iter().zip(src(x).chunks_exact(8)) {
+                for c in 0..8 {
+                    a[c] += u * p[c];
+                }
+            }
+            dst[x * 8..][..8].copy_from_slice(&a);
         }
     }
 }
