@@ -1,12 +1,13 @@
-//! Per-pixel ops: tone tables applied to R, G and B, and a helper that runs a per-pixel
-//! function over the image in parallel. Alpha is never touched.
+//! Per-pixel ops: tone tables applied to R, G and B, and the helpers that run per-pixel work
+//! over the image in parallel: [`for_each_pixel`] on interleaved pixels, [`map_rgb`] on blocks
+//! of pixels in planar form (for arithmetic that should vectorise). Alpha is never touched.
 
 use rayon::prelude::*;
 
 use crate::derived::tone::ChannelLuts;
 use crate::image::Image;
 
-/// Bytes per parallel task for per-pixel work.
+/// Pixels per parallel task for per-pixel work.
 const CHUNK_PIXELS: usize = 1 << 14;
 
 /// Applies one table per colour channel.
