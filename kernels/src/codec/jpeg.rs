@@ -57,7 +57,7 @@ pub(super) fn walk(bytes: &[u8]) -> Result<Markers, DecodeError> {
     let mut icc_chunks: Vec<(u8, &[u8])> = Vec::new();
     // What a restart layout needs: the interval, the frame (sequential only), the scan count.
     let (mut interval, mut frame, mut scans) = (0usize, None, 0usize);
-    let mut restarts: Vec<usize> = Vec::new();
+    let (mut restarts, mut usable): (Vec<usize>, bool) = (Vec::new(), true);
     let mut i = 2;
     loop {
         // Markers may be padded with any number of 0xFF bytes.
@@ -127,10 +127,13 @@ pub(super) fn walk(bytes: &[u8]) -> Result<Markers, DecodeError> {
                 match bytes.get(i + 1) {
                     None => return truncated(),
                     Some(0x00) => i += 2,
-                    Some(0xD0..=0xD7) => {
-                        // Past the cap the layout is dropped, so a flood of markers costs no
-                        // more memory than a large photograph's.
-                        if scans == 1 && interval > 0 && restarts.len() <= MAX_RESTARTS {
+                    Some(&rst @ 0xD0..=0xD7) => {
+                        // The layout is dropped past the cap, so a flood of markers costs no
+                        // more memory than a large photograph's, and when the markers are out
+                        // of sequence: the whole-file decode refuses such a file, and bands
+                        // (which renumber their markers) must not accept it instead.
+                        if scans == 1 && interval > 0 && usable {
+                            usable = restarts.len() < MAX_RESTARTS && rst == 0xD0 + (restarts.len() % 8) as u8;
                             restarts.push(i);
                         }
                         i += 2;
@@ -140,7 +143,7 @@ pub(super) fn walk(bytes: &[u8]) -> Result<Markers, DecodeError> {
             }
             if scans == 1
                 && interval > 0
-                && restarts.len() <= MAX_RESTARTS
+                && usable
                 && let Some((height_at, sampling)) = frame
             {
                 markers.restarts = Some(Restarts {
@@ -362,6 +365,11 @@ mod tests {
             let bytes = std::fs::read(format!("{dir}{name}")).unwrap();
             assert_eq!(check_bands(name, &bytes), splits, "{name}");
         }
+        // Markers out of sequence: no layout, so the whole-file decode judges the file.
+        let mut bytes = std::fs::read(format!("{dir}flower_rst_444.jpg")).unwrap();
+        let third = walk(&bytes).unwrap().restarts.unwrap().markers[2];
+        bytes[third + 1] = 0xD5;
+        assert!(walk(&bytes).unwrap().restarts.is_none());
         // No restart markers, or several scans: no layout.
         let plain = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/decode/hopper.jpg")).unwrap();
         assert!(walk(&plain).unwrap().restarts.is_none());
