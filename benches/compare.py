@@ -110,7 +110,9 @@ Where the comparison is not even:
   busy machine a fresh process also waits for a core more than a long-lived one does. The
   in-process info rows show the size of that handicap; the targets are stated on whole process.
 - libvips' peak RSS is a difference of two peaks (with and without the thumbnail); glint's is
-  its whole process. Pillow and OpenCV memory is not measured.
+  its whole process. Pillow and OpenCV memory is not measured. Two builds of the same glint
+  source differed by 0.5 MB in that peak (median of 40 runs each, 2026-12-04): a margin that
+  small is within build-to-build noise.
 - The libvips chain is a hand translation: thumbnail's resize, `gaussblur` at integer
   precision, percentiles from `percent`; the PSNR note says how close the outputs are.
 - The Rust peers (criterion) get the decoded pixels as the glint op does; fast_image_resize
