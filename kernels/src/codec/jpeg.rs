@@ -105,11 +105,17 @@ pub(super) fn walk(bytes: &[u8]) -> Result<Markers, DecodeError> {
             0xC0..=0xC2 => {
                 markers.cmyk |= body.get(5) == Some(&4);
                 // Baseline and extended sequential frames: P, Y, X, Nf, then Nf x (C, HV, Tq).
-                let comps = body.get(6..).unwrap_or_default().chunks_exact(3).take(usize::from(body.get(5).copied().unwrap_or(0)));
-                let sampling = comps.fold((0, 0), |(h, v), c| (h.max(usize::from(c[1] >> 4)), v.max(usize::from(c[1] & 15))));
+                let comps = body
+                    .get(6..)
+                    .unwrap_or_default()
+                    .chunks_exact(3)
+                    .take(usize::from(body.get(5).copied().unwrap_or(0)));
+                let sampling =
+                    comps.fold((0, 0), |(h, v), c| (h.max(usize::from(c[1] >> 4)), v.max(usize::from(c[1] & 15))));
                 let height = body.get(1..3).map_or(0, |b| u16::from_be_bytes([b[0], b[1]]));
-                frame = (marker != 0xC2 && height > 0 && (1..=4).contains(&sampling.0) && (1..=4).contains(&sampling.1))
-                    .then_some((i + 3, sampling));
+                frame =
+                    (marker != 0xC2 && height > 0 && (1..=4).contains(&sampling.0) && (1..=4).contains(&sampling.1))
+                        .then_some((i + 3, sampling));
             }
             0xDD => interval = body.get(..2).map_or(0, |b| usize::from(u16::from_be_bytes([b[0], b[1]]))),
             _ => {}
@@ -189,7 +195,11 @@ fn decompressor() -> Result<turbojpeg::Decompressor, DecodeError> {
 /// Decodes to RGB, shrunk by the largest factor (of 1/2, 1/4, 1/8) that keeps the result at
 /// least `min` in both directions. The caller has checked the header's size against the limits.
 /// A large image with a restart layout is decoded in bands, in parallel.
-pub(super) fn decode_rgb(bytes: &[u8], min: Option<(u32, u32)>, restarts: Option<&Restarts>) -> Result<Pixels, DecodeError> {
+pub(super) fn decode_rgb(
+    bytes: &[u8],
+    min: Option<(u32, u32)>,
+    restarts: Option<&Restarts>,
+) -> Result<Pixels, DecodeError> {
     decode_rgb_in_bands(bytes, min, restarts, None)
 }
 
@@ -307,7 +317,13 @@ impl BandPlan {
             let mut d = decompressor()?;
             d.set_scaling_factor(factor).map_err(|e| broken(e.to_string()))?;
             let mut decode = |pixels: &mut [u8]| {
-                let image = turbojpeg::Image { pixels, width: factor.scale(self.width), pitch, height: rows, format: turbojpeg::PixelFormat::RGB };
+                let image = turbojpeg::Image {
+                    pixels,
+                    width: factor.scale(self.width),
+                    pitch,
+                    height: rows,
+                    format: turbojpeg::PixelFormat::RGB,
+                };
                 d.decompress(&jpeg, image).map_err(|e| broken(e.to_string()))
             };
             if skip == 0 && rows * pitch == dst.len() {
@@ -332,7 +348,8 @@ impl BandPlan {
         let band_h = (b * self.mcu_h).min(self.height) - a * self.mcu_h;
         let mut jpeg = Vec::with_capacity(r.data_start + end - start + 2);
         jpeg.extend_from_slice(&bytes[..r.data_start]);
-        jpeg[r.height_at..r.height_at + 2].copy_from_slice(&u16::try_from(band_h).map_err(|_| broken("band height"))?.to_be_bytes());
+        jpeg[r.height_at..r.height_at + 2]
+            .copy_from_slice(&u16::try_from(band_h).map_err(|_| broken("band height"))?.to_be_bytes());
         let base = jpeg.len();
         jpeg.extend_from_slice(&bytes[start..end]);
         for (n, &m) in r.markers[first..last - 1].iter().enumerate() {
@@ -374,7 +391,9 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/restart/");
         // Intervals of 4 MCUs (4:2:0) and of one MCU row (4:4:4) split; 3 MCUs in rows of 32
         // (4:2:2) do not, and decode whole.
-        for (name, splits) in [("flower_rst_420.jpg", true), ("flower_rst_444.jpg", true), ("flower_rst_422.jpg", false)] {
+        for (name, splits) in
+            [("flower_rst_420.jpg", true), ("flower_rst_444.jpg", true), ("flower_rst_422.jpg", false)]
+        {
             let bytes = std::fs::read(format!("{dir}{name}")).unwrap();
             assert_eq!(check_bands(name, &bytes), splits, "{name}");
         }

@@ -17,9 +17,10 @@ pub fn apply_luts(image: &mut Image, luts: &ChannelLuts) {
     // Alpha goes through the identity.
     let identity: [u8; 256] = std::array::from_fn(|i| i as u8);
     let tables = [r, g, b, &identity];
-    image.data_mut().par_chunks_mut(CHUNK_PIXELS * ch).for_each(|chunk| {
-        if ch == 4 { lookup::<4>(chunk, &tables) } else { lookup::<3>(chunk, &tables) }
-    });
+    image
+        .data_mut()
+        .par_chunks_mut(CHUNK_PIXELS * ch)
+        .for_each(|chunk| if ch == 4 { lookup::<4>(chunk, &tables) } else { lookup::<3>(chunk, &tables) });
 }
 
 /// Table lookups over whole pixels, eight pixels (`CH` words of eight bytes) at a time: each
@@ -68,9 +69,10 @@ pub type Planes = [[f32; BLOCK]; 3];
 /// it scalar.
 pub fn map_rgb(image: &mut Image, f: impl Fn(&mut Planes) + Sync + Send) {
     let ch = image.channels();
-    image.data_mut().par_chunks_mut(CHUNK_PIXELS * ch).for_each(|chunk| {
-        if ch == 4 { map_chunk::<4, _>(chunk, &f) } else { map_chunk::<3, _>(chunk, &f) }
-    });
+    image
+        .data_mut()
+        .par_chunks_mut(CHUNK_PIXELS * ch)
+        .for_each(|chunk| if ch == 4 { map_chunk::<4, _>(chunk, &f) } else { map_chunk::<3, _>(chunk, &f) });
 }
 
 /// [`map_rgb`] on one chunk, compiled for AVX2 + FMA as well where the CPU has them (generic
